@@ -1,0 +1,159 @@
+# calmilter - one non-recursive GNU Makefile.
+#
+#   make run      install what is missing, build, start the daemon (foreground)
+#   make check    install what the tests need, build, run every test
+#   make          build build/calmilter and build/calnorm
+#   make install  PREFIX=/usr/local DESTDIR=
+#   make clean
+#
+# CFLAGS/CPPFLAGS/LDFLAGS from the environment are kept (dpkg-buildflags);
+# the project's own flags live in separate variables.
+
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+BINDIR	?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+MANDIR	?= $(PREFIX)/share/man
+UNITDIR	?= /lib/systemd/system
+DESTDIR	?=
+
+CC	?= cc
+B	:= build
+VERSION	:= 0.1.0
+
+PKGS	:= gmime-3.0 glib-2.0 libical icu-uc icu-i18n
+WARN	:= -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
+	   -Wwrite-strings -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wmissing-declarations -Wold-style-definition -Wvla -Wundef \
+	   -Wimplicit-fallthrough
+HARDEN	:= -fstack-protector-strong -fstack-clash-protection -fPIE \
+	   -D_FORTIFY_SOURCE=2
+OPT	?= -O2 -g
+ALL_CFLAGS = -std=gnu17 $(WARN) $(OPT) $(HARDEN) \
+	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+	   -DCALMILTER_VERSION='"$(VERSION)"' \
+	   $(if $(DEVELOPER),-Werror) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
+LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CAL_SRC	:= $(sort $(wildcard ical/*.c))
+MIME_SRC := $(sort $(wildcard mime/*.c))
+CONF_SRC := $(sort $(wildcard conf/*.c))
+DAEMON_SRC := $(sort $(filter-out milter/calnorm.c,$(wildcard milter/*.c)))
+CALNORM_SRC := milter/calnorm.c milter/log.c
+
+CAL_OBJ	:= $(CAL_SRC:%.c=$(B)/%.o)
+MIME_OBJ := $(MIME_SRC:%.c=$(B)/%.o)
+CONF_OBJ := $(CONF_SRC:%.c=$(B)/%.o)
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(B)/%.o)
+CALNORM_OBJ := $(CALNORM_SRC:%.c=$(B)/%.o)
+
+LIBCAL	:= $(B)/libcal.a
+LIBMIME	:= $(B)/libmime.a
+LIBCONF	:= $(B)/libconf.a
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all check run install uninstall clean deps deps-build deps-check \
+	unit corpus e2e lint
+
+all: $(B)/calmilter $(B)/calnorm
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBCAL): $(CAL_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+$(LIBMIME): $(MIME_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+$(LIBCONF): $(CONF_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/calmilter: $(DAEMON_OBJ) $(LIBMIME) $(LIBCAL) $(LIBCONF)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lmilter -lpthread
+
+$(B)/calnorm: $(CALNORM_OBJ) $(LIBMIME) $(LIBCAL) $(LIBCONF)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(LIBMIME) $(LIBCAL) $(LIBCONF) tests/unit/unit.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -DSRCDIR='"$(CURDIR)"' -o $@ $< \
+	    $(LIBMIME) $(LIBCAL) $(LIBCONF) $(LIBS) -lcmocka
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- packages -------------------------------------------------------------
+# Debian 12 package names. deps-* install only what is missing.
+BUILD_PKGS := gcc make pkg-config libc6-dev libmilter-dev libgmime-3.0-dev \
+	      libical-dev libicu-dev
+CHECK_PKGS := $(BUILD_PKGS) libcmocka-dev postfix
+APT_ENV := DEBIAN_FRONTEND=noninteractive
+
+define install_missing
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "missing packages:$$missing (run as root to install them)" >&2; \
+	    exit 1; fi; \
+	  echo "installing:$$missing"; \
+	  echo 'postfix postfix/main_mailer_type select No configuration' \
+	    | debconf-set-selections 2>/dev/null || true; \
+	  $(APT_ENV) apt-get update -qq && \
+	  $(APT_ENV) apt-get install -y -qq --no-install-recommends $$missing \
+	    >/dev/null || exit 1; fi
+endef
+
+deps-build:
+	$(call install_missing,$(BUILD_PKGS))
+deps-check:
+	$(call install_missing,$(CHECK_PKGS))
+deps: deps-check
+
+# ---- run ------------------------------------------------------------------
+run: deps-build
+	@if [ "$$(id -u)" = 0 ] && ! getent passwd calmilter >/dev/null; then \
+	  echo "creating system user calmilter"; \
+	  useradd --system --home-dir /nonexistent --no-create-home \
+	    --shell /usr/sbin/nologin calmilter; fi
+	$(MAKE) all
+	exec $(B)/calmilter -f -c conf/calmilter.conf
+
+# ---- tests ----------------------------------------------------------------
+check: deps-check
+	$(MAKE) all $(UNIT_BIN)
+	$(MAKE) unit corpus e2e
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+corpus: $(B)/calnorm
+	tests/corpus.sh
+
+e2e: $(B)/calmilter $(B)/calnorm
+	tests/e2e/postfix.sh
+
+# ---- install --------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/calmilter $(DESTDIR)$(UNITDIR)
+	install -m 755 $(B)/calmilter $(DESTDIR)$(SBINDIR)/calmilter
+	install -m 755 $(B)/calnorm $(DESTDIR)$(BINDIR)/calnorm
+	[ -e $(DESTDIR)$(SYSCONFDIR)/calmilter/calmilter.conf ] || \
+	    install -m 644 conf/calmilter.conf $(DESTDIR)$(SYSCONFDIR)/calmilter/calmilter.conf
+	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    systemd/calmilter.service.in > $(DESTDIR)$(UNITDIR)/calmilter.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/calmilter.service
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/calmilter $(DESTDIR)$(BINDIR)/calnorm \
+	    $(DESTDIR)$(UNITDIR)/calmilter.service
+
+clean:
+	rm -rf $(B)

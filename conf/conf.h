@@ -1,0 +1,113 @@
+/*
+ * conf.h - calmilter's configuration: one table of keys, one immutable struct
+ *
+ * The file is flat "Key value" lines; '#' starts a comment; keys are
+ * case-insensitive. Every key is declared once in conf/conf_table.c with its
+ * type, default, bounds and one line of help; the parser, `calmilter -n`,
+ * the example file and the man page's key list all come from that table.
+ * An unknown key or a bad value is an error "FILE:LINE: message".
+ *
+ * conf/ is read by milter/ only; it knows nothing of mime/ or ical/. milter/
+ * copies what the lower layers need into their own policy structs.
+ */
+#ifndef CALMILTER_CONF_H
+#define CALMILTER_CONF_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define CONF_DEFAULT_PATH "/etc/calmilter/calmilter.conf"
+
+enum conf_on_error {
+	CONF_ON_ERROR_ACCEPT = 0,	/* internal fault: pass unchanged */
+	CONF_ON_ERROR_TEMPFAIL		/* internal fault: 4xx, MTA retries */
+};
+
+enum conf_mode {
+	CONF_MODE_REWRITE = 0,		/* apply the changes */
+	CONF_MODE_REPORT		/* find and log; never change mail */
+};
+
+enum conf_missing_method {
+	CONF_MISSING_METHOD_INFER = 0,	/* REQUEST only under strict checks */
+	CONF_MISSING_METHOD_PUBLISH,	/* always METHOD:PUBLISH */
+	CONF_MISSING_METHOD_LEAVE	/* add nothing; report */
+};
+
+enum conf_encapsulated {
+	CONF_ENCAPSULATED_LEXICAL = 0,	/* forwarded calendars: R-LEX only */
+	CONF_ENCAPSULATED_NO		/* leave them alone */
+};
+
+/* syslog facility: -1 means "no syslog" */
+#define CONF_SYSLOG_NONE (-1)
+
+enum conf_log_level {
+	CONF_LOG_ERROR = 0,
+	CONF_LOG_WARNING,
+	CONF_LOG_NOTICE,
+	CONF_LOG_INFO,
+	CONF_LOG_DEBUG
+};
+
+/*
+ * struct conf - the configuration in force. Immutable once loaded; strings
+ * are owned by the struct and freed by conf_free().
+ */
+struct conf {
+	char		*path;		/* file it came from, or NULL */
+
+	/* daemon */
+	char		*socket;	/* libmilter socket spec */
+	char		*user_id;	/* "user" or "user:group"; NULL = none */
+	char		*pid_file;	/* NULL = none */
+	int		 syslog_facility; /* LOG_MAIL, ..., or CONF_SYSLOG_NONE */
+	int		 log_level;	/* enum conf_log_level */
+	int		 on_error;	/* enum conf_on_error */
+	int		 mode;		/* enum conf_mode */
+
+	/* limits: past one, the message passes unchanged */
+	size_t		 max_message_size;	/* bytes */
+	size_t		 max_part_size;		/* bytes of one calendar part */
+	unsigned	 max_mime_depth;	/* nesting levels walked */
+	unsigned	 max_mime_parts;	/* parts walked per message */
+
+	/* policies (rule ids from exchange-rules.md) */
+	int		 missing_method;	/* R-ITIP-1 */
+	int		 normalize_encapsulated; /* R-MIME-7 */
+};
+
+/*
+ * conf_new_default - a struct conf holding every key's default.
+ * (transfer full) free with conf_free(). NULL only on out of memory.
+ */
+struct conf	*conf_new_default(void);
+
+/*
+ * conf_load - read FILE over the defaults.
+ * Returns a new struct conf (transfer full), or NULL with "FILE:LINE: message"
+ * (or "FILE: strerror") written to err.
+ */
+struct conf	*conf_load(const char *file, char *err, size_t errlen);
+
+/*
+ * conf_set - set one key from text, as a line of the file would.
+ * where names the origin for messages ("-p", "FILE:LINE").
+ * Returns 0, or -1 with "WHERE: message" in err. For command-line overrides.
+ */
+int		 conf_set(struct conf *c, const char *key, const char *value,
+		    const char *where, char *err, size_t errlen);
+
+/* conf_free - NULL-safe */
+void		 conf_free(struct conf *c);
+
+/* conf_print - every key with its effective value, in file syntax */
+void		 conf_print(const struct conf *c, FILE *out);
+
+/*
+ * conf_print_example - the example file: every key, commented, with its help
+ * text and its default. conf/calmilter.conf is this output.
+ */
+void		 conf_print_example(FILE *out);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * cal.h - the conversion core: one calendar or vCard object in, the object
+ * Exchange imports out, plus a list of findings.
+ *
+ * Pure: bytes in, bytes out. No MIME, no milter, no I/O, no global mutable
+ * state, no clock unless a rule documents it. Links libc, libical and ICU.
+ * Rule ids are those of shared/research/exchange-rules.md.
+ */
+#ifndef CALMILTER_CAL_H
+#define CALMILTER_CAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+enum cal_status {
+	CAL_UNCHANGED = 0,	/* already conforms; caller keeps its bytes */
+	CAL_CHANGED,		/* out holds a rewrite that passed self-check */
+	CAL_SKIPPED,		/* not ours to change (kind, version, policy) */
+	CAL_MALFORMED,		/* unparsable, or self-check failed: leave it */
+	CAL_LIMIT,		/* a configured ceiling was hit: leave it */
+	CAL_ERROR		/* our bug or out of memory */
+};
+
+const char	*cal_status_name(enum cal_status st);
+
+/* what an object is, judged by its content */
+enum cal_kind {
+	CAL_KIND_NONE = 0,	/* not a calendar or vCard */
+	CAL_KIND_ICAL,		/* BEGIN:VCALENDAR, VERSION 2.0 or none */
+	CAL_KIND_VCAL,		/* BEGIN:VCALENDAR, VERSION 1.0 */
+	CAL_KIND_VCARD		/* BEGIN:VCARD */
+};
+
+/*
+ * cal_detect - sniff the kind from the first content line (after an optional
+ * BOM and blank lines; UTF-16 with a BOM is understood).
+ */
+enum cal_kind	 cal_detect(const char *in, size_t len);
+
+/* ---- findings ---------------------------------------------------------- */
+
+enum cal_finding_kind {
+	CAL_FIX = 0,		/* the rule changed something */
+	CAL_REPORT		/* the rule found something and changed nothing */
+};
+
+struct cal_finding {
+	char			 rule[16];	/* "R-LEX-2" */
+	enum cal_finding_kind	 kind;
+	char			*text;		/* what, where; owned */
+};
+
+/*
+ * struct cal_report - findings in the order they were made. Bounded: past
+ * max entries, further findings are counted in dropped, not stored.
+ */
+struct cal_report {
+	struct cal_finding	*v;
+	size_t			 n;
+	size_t			 cap;
+	size_t			 max;
+	size_t			 dropped;
+	char			 where[64];	/* prefix for new texts, e.g. "part 1.2: " */
+};
+
+void	cal_report_init(struct cal_report *rep, size_t max);
+void	cal_report_free(struct cal_report *rep);	/* NULL-safe; reusable after */
+/* cal_report_add - printf-style; returns -1 only on out of memory */
+int	cal_report_add(struct cal_report *rep, const char *rule,
+	    enum cal_finding_kind kind, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+void	cal_report_set_where(struct cal_report *rep, const char *where);
+/* cal_report_rules - "R-A,R-B" of CAL_FIX findings, unique, sorted; owned */
+char	*cal_report_rules(const struct cal_report *rep, enum cal_finding_kind kind);
+/* cal_report_has_fix - does any finding record a change? */
+int	cal_report_has_fix(const struct cal_report *rep);
+/* cal_report_move - append every finding of src to dst; src left empty */
+int	cal_report_move(struct cal_report *dst, struct cal_report *src);
+
+/* ---- policy and limits --------------------------------------------------- */
+
+enum cal_missing_method {
+	CAL_MISSING_METHOD_INFER = 0,
+	CAL_MISSING_METHOD_PUBLISH,
+	CAL_MISSING_METHOD_LEAVE
+};
+
+/* struct cal_policy - the admin's choices; plain data, copied by callers */
+struct cal_policy {
+	enum cal_missing_method	 missing_method;	/* R-ITIP-1 */
+	int			 lexical_only;		/* R-MIME-7: R-LEX only */
+};
+
+/* struct cal_limits - ceilings; past one the object is left as it is */
+struct cal_limits {
+	size_t		 max_bytes;		/* object size */
+	size_t		 max_line;		/* one unfolded content line */
+	unsigned	 max_lines;		/* content lines per object */
+	unsigned	 max_components;	/* components per object */
+	unsigned	 max_instances;		/* occurrences checked per series */
+	size_t		 max_findings;		/* findings kept per object */
+};
+
+void	cal_policy_default(struct cal_policy *pol);
+void	cal_limits_default(struct cal_limits *lim);
+
+/*
+ * struct cal_context - what the message around the object says. Every field
+ * may be empty. Strings are borrowed for the duration of the call.
+ */
+struct cal_context {
+	const char	*mime_method;	/* text/calendar method= parameter */
+	const char	*mime_charset;	/* charset= parameter */
+	const char	*from_addr;	/* From address, lower case */
+	const char	*sender_addr;	/* Sender address, lower case */
+	time_t		 date;		/* Date header; (time_t)-1 when absent */
+	time_t		 now;		/* processing time, used only when
+					 * nothing in the input can stand in
+					 * (documented per rule) */
+};
+
+void	cal_context_init(struct cal_context *ctx);
+
+/*
+ * struct cal_out - the result. method[] is the object's METHOD after
+ * normalization ("" when it has none); it is filled for CAL_UNCHANGED too,
+ * so that the caller can align MIME labels. data/len only for CAL_CHANGED:
+ * a UTF-8, CRLF, 75-octet-folded object, owned (free with cal_out_free).
+ */
+struct cal_out {
+	char		*data;
+	size_t		 len;
+	enum cal_kind	 kind;
+	char		 method[16];
+	char		 charset[32];	/* charset of data ("utf-8"), or of the
+					 * input when unchanged and known */
+};
+
+void	cal_out_init(struct cal_out *out);
+void	cal_out_free(struct cal_out *out);	/* NULL-safe; reusable after */
+
+/*
+ * cal_normalize - make one object acceptable to Exchange.
+ *
+ * in/len: the part's bytes after transfer decoding, in the declared charset.
+ * Findings are appended to rep in every case. Normalization is idempotent
+ * and deterministic: the same input and context give the same bytes.
+ * Before returning CAL_CHANGED the result is re-parsed and its meaning
+ * compared with the input's (N-4); a difference gives CAL_MALFORMED with a
+ * finding, and the caller keeps the original bytes.
+ */
+enum cal_status	cal_normalize(struct cal_out *out, const char *in, size_t len,
+		    const struct cal_context *ctx, const struct cal_policy *pol,
+		    const struct cal_limits *lim, struct cal_report *rep);
+
+/* cal_init - once per process, before threads: libical settings, tz data */
+void	cal_init(void);
+
+#endif
