@@ -1,0 +1,190 @@
+/*
+ * conf_table.c - every configuration key, declared once
+ *
+ * The parser, conf_print() (`calmilter -n`), the example file
+ * conf/calmilter.conf and its test all read this table. To add a key, add a
+ * field to struct conf in conf.h and one row below, keeping the rows sorted
+ * by name (case-insensitively: the lookup is a bsearch with strcasecmp), then
+ * regenerate conf/calmilter.conf with conf_print_example().
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+
+#include "conf_int.h"
+
+#define CONF_OFF(field) offsetof(struct conf, field)
+#define CONF_KIB        1024ULL
+#define CONF_MIB        (1024ULL * CONF_KIB)
+#define CONF_GIB        (1024ULL * CONF_MIB)
+
+static const struct conf_word conf_w_on_error[] = {
+    {"accept", CONF_ON_ERROR_ACCEPT},
+    {"tempfail", CONF_ON_ERROR_TEMPFAIL},
+    {NULL, 0},
+};
+
+static const struct conf_word conf_w_mode[] = {
+    {"rewrite", CONF_MODE_REWRITE},
+    {"report", CONF_MODE_REPORT},
+    {NULL, 0},
+};
+
+static const struct conf_word conf_w_missing_method[] = {
+    {"infer", CONF_MISSING_METHOD_INFER},
+    {"publish", CONF_MISSING_METHOD_PUBLISH},
+    {"leave", CONF_MISSING_METHOD_LEAVE},
+    {NULL, 0},
+};
+
+static const struct conf_word conf_w_encapsulated[] = {
+    {"lexical", CONF_ENCAPSULATED_LEXICAL},
+    {"no", CONF_ENCAPSULATED_NO},
+    {NULL, 0},
+};
+
+static const struct conf_word conf_w_facility[] = {
+    {"no", CONF_SYSLOG_NONE},
+    {"mail", LOG_MAIL},
+    {"daemon", LOG_DAEMON},
+    {"user", LOG_USER},
+    {"local0", LOG_LOCAL0},
+    {"local1", LOG_LOCAL1},
+    {"local2", LOG_LOCAL2},
+    {"local3", LOG_LOCAL3},
+    {"local4", LOG_LOCAL4},
+    {"local5", LOG_LOCAL5},
+    {"local6", LOG_LOCAL6},
+    {"local7", LOG_LOCAL7},
+    {NULL, 0},
+};
+
+static const struct conf_word conf_w_log_level[] = {
+    {"error", CONF_LOG_ERROR},   {"warning", CONF_LOG_WARNING},
+    {"notice", CONF_LOG_NOTICE}, {"info", CONF_LOG_INFO},
+    {"debug", CONF_LOG_DEBUG},   {NULL, 0},
+};
+
+/* conf_socket_port - "PORT" or "PORT@HOST" of an inet socket; 0 = good */
+static int
+conf_socket_port(const char *s)
+{
+	const char *at;
+	unsigned long port;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	port = strtoul(s, &end, 10);
+	if (errno != 0 || port == 0 || port > 65535)
+		return -1;
+	at = end;
+	if (*at == '\0') /* no host: libmilter listens on every address */
+		return 0;
+	if (*at != '@' || at[1] == '\0')
+		return -1;
+	return 0;
+}
+
+/*
+ * conf_socket_check - a libmilter socket spec: unix:/path, local:/path,
+ * inet:PORT[@HOST] or inet6:PORT[@HOST]. libmilter would take a bare path
+ * too; we want the prefix so that a typo cannot become a file name.
+ */
+static int
+conf_socket_check(const char *s)
+{
+	if (strncasecmp(s, "unix:", 5) == 0)
+		return s[5] == '/' ? 0 : -1;
+	if (strncasecmp(s, "local:", 6) == 0)
+		return s[6] == '/' ? 0 : -1;
+	if (strncasecmp(s, "inet:", 5) == 0)
+		return conf_socket_port(s + 5);
+	if (strncasecmp(s, "inet6:", 6) == 0)
+		return conf_socket_port(s + 6);
+	return -1;
+}
+
+#define CONF_SOCKET_FORM                                                       \
+	"unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST"
+
+/* one macro per type, so that each row names only what its type uses */
+#define CONF_STRING(name, def, maxlen, field, flags, check, form, help)        \
+	{                                                                      \
+		name, CONF_T_STRING, def, 1, maxlen, CONF_OFF(field), NULL,    \
+		    flags, check, form, help                                   \
+	}
+#define CONF_WORDS(name, type, def, field, words, help)                        \
+	{                                                                      \
+		name, type, def, 0, 0, CONF_OFF(field), words, 0, NULL, NULL,  \
+		    help                                                       \
+	}
+#define CONF_NUMBER(name, type, def, min, max, field, help)                    \
+	{                                                                      \
+		name, type, def, min, max, CONF_OFF(field), NULL, 0, NULL,     \
+		    NULL, help                                                 \
+	}
+
+/* sorted by name, case-insensitively */
+const struct conf_key conf_keys[] = {
+    CONF_WORDS("LogLevel", CONF_T_LOGLEVEL, "info", log_level, conf_w_log_level,
+               "log messages of this importance and above"),
+    CONF_NUMBER("MaxMessageSize", CONF_T_SIZE, "25M", 1 * CONF_KIB,
+                1 * CONF_GIB, max_message_size,
+                "larger messages pass unchanged"),
+    CONF_NUMBER("MaxMimeDepth", CONF_T_UINT, "20", 1, 100, max_mime_depth,
+                "messages with MIME parts nested deeper pass unchanged"),
+    CONF_NUMBER("MaxMimeParts", CONF_T_UINT, "500", 1, 10000, max_mime_parts,
+                "messages with more MIME parts pass unchanged"),
+    CONF_NUMBER("MaxPartSize", CONF_T_SIZE, "10M", 1 * CONF_KIB, 256 * CONF_MIB,
+                max_part_size,
+                "messages with a larger calendar or vCard part pass unchanged"),
+    CONF_WORDS(
+        "MissingMethod", CONF_T_ENUM, "infer", missing_method,
+        conf_w_missing_method,
+        "what a calendar without METHOD gets (R-ITIP-1): infer adds REQUEST "
+        "only for a real invitation from its organizer, else PUBLISH; "
+        "publish always adds PUBLISH; leave adds nothing"),
+    CONF_WORDS("Mode", CONF_T_ENUM, "rewrite", mode, conf_w_mode,
+               "rewrite changes mail; report only logs what it would change"),
+    CONF_WORDS(
+        "NormalizeEncapsulated", CONF_T_ENUM, "lexical", normalize_encapsulated,
+        conf_w_encapsulated,
+        "calendars inside forwarded messages (R-MIME-7): lexical fixes them "
+        "in place, no leaves them alone"),
+    CONF_WORDS(
+        "OnError", CONF_T_ENUM, "accept", on_error, conf_w_on_error,
+        "on an internal error, accept the mail unchanged or tempfail it"),
+    CONF_STRING("PidFile", "none", CONF_LINE_MAX, pid_file, CONF_F_NONE, NULL,
+                NULL, "file to write the process id to, or none"),
+    CONF_STRING("Socket", "inet:8895@127.0.0.1", CONF_LINE_MAX, socket, 0,
+                conf_socket_check, CONF_SOCKET_FORM,
+                "the milter socket the MTA connects to"),
+    CONF_WORDS("Syslog", CONF_T_FACILITY, "mail", syslog_facility,
+               conf_w_facility, "syslog facility, or no for no syslog"),
+    CONF_STRING(
+        "UserID", "calmilter", 256, user_id, CONF_F_NONE, NULL, NULL,
+        "user or user:group to run as after opening the socket, or none"),
+};
+
+const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);
+
+static int
+conf_key_cmp(const void *name, const void *key)
+{
+	const struct conf_key *k = key;
+
+	return strcasecmp(name, k->name);
+}
+
+/* conf_key_find - the row for name, any case, or NULL. (transfer none) */
+const struct conf_key *
+conf_key_find(const char *name)
+{
+	return bsearch(name, conf_keys, conf_nkeys, sizeof(conf_keys[0]),
+	               conf_key_cmp);
+}
