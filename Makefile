@@ -40,7 +40,7 @@ CAL_SRC	:= $(sort $(wildcard ical/*.c))
 MIME_SRC := $(sort $(wildcard mime/*.c))
 CONF_SRC := $(sort $(wildcard conf/*.c))
 DAEMON_SRC := $(sort $(filter-out milter/calnorm.c,$(wildcard milter/*.c)))
-CALNORM_SRC := milter/calnorm.c milter/log.c
+CALNORM_SRC := milter/calnorm.c milter/log.c milter/milt_policy.c
 
 CAL_OBJ	:= $(CAL_SRC:%.c=$(B)/%.o)
 MIME_OBJ := $(MIME_SRC:%.c=$(B)/%.o)

@@ -1,0 +1,235 @@
+/*
+ * main.c - calmilter: options, configuration, start-up, smfi_main()
+ *
+ * Start-up order: options, configuration file, command-line overrides,
+ * logging, library init, the socket (opened here so that a bad socket
+ * fails at once, on the terminal), detach, pid file, privilege drop,
+ * smfi_main(). libmilter's own signal thread turns SIGHUP, SIGTERM and
+ * SIGINT into a stop, so no handlers are installed here.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "milt.h"
+#include "../mime/mime.h"
+
+struct main_opts {
+	const char *conf_path; /* -c; NULL: the default, if present */
+	const char *socket;    /* -p */
+	const char *user;      /* -u */
+	const char *pid_file;  /* -P */
+	int foreground;        /* -f */
+	int check;             /* -n */
+};
+
+static void
+main_usage(FILE *out)
+{
+	fprintf(out, "usage: calmilter [-fhnV] [-c file] [-P pidfile] "
+	             "[-p socket] [-u user[:group]]\n");
+}
+
+/* main_args - parse the options; exits on -h, -V and usage errors */
+static void
+main_args(struct main_opts *o, int argc, char **argv)
+{
+	int ch;
+
+	while ((ch = getopt(argc, argv, "c:fhnP:p:u:V")) != -1) {
+		switch (ch) {
+		case 'c':
+			o->conf_path = optarg;
+			break;
+		case 'f':
+			o->foreground = 1;
+			break;
+		case 'n':
+			o->check = 1;
+			break;
+		case 'P':
+			o->pid_file = optarg;
+			break;
+		case 'p':
+			o->socket = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'h':
+			main_usage(stdout);
+			exit(0);
+		case 'V':
+			printf("calmilter %s\n", CALMILTER_VERSION);
+			exit(0);
+		default:
+			main_usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind != argc) {
+		main_usage(stderr);
+		exit(2);
+	}
+}
+
+/* main_override - one command-line option over the file; exits on error */
+static void
+main_override(struct conf *c, const char *key, const char *value,
+              const char *opt)
+{
+	char err[512];
+
+	if (value == NULL)
+		return;
+	if (conf_set(c, key, value, opt, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		exit(1);
+	}
+}
+
+/* main_conf - the configuration in force (transfer full); exits on error */
+static struct conf *
+main_conf(const struct main_opts *o, int *defaults)
+{
+	const char *path = o->conf_path ? o->conf_path : CONF_DEFAULT_PATH;
+	struct conf *c;
+	char err[512];
+
+	*defaults =
+	    o->conf_path == NULL && access(path, F_OK) == -1 && errno == ENOENT;
+	if (*defaults)
+		c = conf_new_default();
+	else
+		c = conf_load(path, err, sizeof(err));
+	if (c == NULL) {
+		fprintf(stderr, "%s\n", *defaults ? "out of memory" : err);
+		exit(1);
+	}
+	main_override(c, "Socket", o->socket, "-p");
+	main_override(c, "UserID", o->user, "-u");
+	main_override(c, "PidFile", o->pid_file, "-P");
+	return c;
+}
+
+/* main_log_prio - LogLevel as a syslog priority */
+static int
+main_log_prio(int level)
+{
+	switch (level) {
+	case CONF_LOG_ERROR:
+		return LOG_ERR;
+	case CONF_LOG_WARNING:
+		return LOG_WARNING;
+	case CONF_LOG_NOTICE:
+		return LOG_NOTICE;
+	case CONF_LOG_DEBUG:
+		return LOG_DEBUG;
+	case CONF_LOG_INFO:
+	default:
+		return LOG_INFO;
+	}
+}
+
+/* main_listen - register the callbacks and open the socket, or exit */
+static void
+main_listen(const struct conf *c)
+{
+	if (milt_socket_is_unix(c->socket))
+		(void)umask(007); /* the MTA's group may connect */
+	if (smfi_setconn(c->socket) != MI_SUCCESS)
+		fatalx("bad socket \"%s\"", c->socket);
+	if (milt_register(c) != MI_SUCCESS)
+		fatalx("smfi_register failed");
+	if (smfi_opensocket(1) != MI_SUCCESS)
+		fatalx("cannot open socket \"%s\"", c->socket);
+}
+
+/* main_user - whom to become; 0: stay as we are. Exits on a bad UserID. */
+static int
+main_user(const struct conf *c, struct milt_user *u)
+{
+	char err[512];
+
+	if (getuid() != 0) {
+		if (c->user_id != NULL)
+			log_notice("not started as root: UserID %s ignored",
+			           c->user_id);
+		return 0;
+	}
+	if (c->user_id == NULL) {
+		log_warnx("running as root: set UserID to drop privileges");
+		return 0;
+	}
+	if (milt_user_lookup(u, c->user_id, err, sizeof(err)) != 0)
+		fatalx("%s", err);
+	milt_socket_chown(c->socket, u);
+	return 1;
+}
+
+/* main_detach - daemonize unless -f; logging then goes to syslog only */
+static void
+main_detach(const struct conf *c, int foreground)
+{
+	if (foreground)
+		return;
+	if (c->syslog_facility == CONF_SYSLOG_NONE)
+		log_warnx("Syslog is off and -f not given: nothing will be "
+		          "logged");
+	if (milt_daemonize() != 0)
+		fatal("daemonize");
+	log_init("calmilter", 0, c->syslog_facility,
+	         main_log_prio(c->log_level));
+}
+
+/* main_become - pid file (while still root), then drop privileges */
+static void
+main_become(const struct conf *c, const struct milt_user *u, int drop)
+{
+	char err[512];
+
+	if (c->pid_file != NULL && milt_pidfile_write(c->pid_file) != 0)
+		fatal("pid file %s", c->pid_file);
+	if (drop && milt_user_become(u, err, sizeof(err)) != 0)
+		fatalx("%s", err);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct main_opts o = {.conf_path = NULL};
+	struct milt_user u = {.uid = 0};
+	struct conf *c;
+	int defaults, drop, ret;
+
+	main_args(&o, argc, argv);
+	c = main_conf(&o, &defaults);
+	if (o.check) {
+		if (defaults)
+			fprintf(stderr, "%s not found: built-in defaults\n",
+			        CONF_DEFAULT_PATH);
+		conf_print(c, stdout);
+		conf_free(c);
+		return 0;
+	}
+	log_init("calmilter", 1, c->syslog_facility,
+	         main_log_prio(c->log_level));
+	if (defaults)
+		log_notice("%s not found: running on built-in defaults",
+		           CONF_DEFAULT_PATH);
+	mime_init();
+	main_listen(c);
+	drop = main_user(c, &u);
+	main_detach(c, o.foreground);
+	main_become(c, &u, drop);
+	log_info("calmilter %s starting on %s", CALMILTER_VERSION, c->socket);
+	ret = smfi_main();
+	log_info("calmilter %s exiting", CALMILTER_VERSION);
+	if (c->pid_file != NULL)
+		milt_pidfile_remove(c->pid_file);
+	conf_free(c);
+	return ret == MI_SUCCESS ? 0 : 1;
+}

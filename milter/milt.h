@@ -1,0 +1,121 @@
+/*
+ * milt.h - the daemon: libmilter callbacks, per-connection and per-message
+ * state, and the few things main() needs to start and stop.
+ *
+ * Only milter/ includes <libmilter/mfapi.h>. The work on a message is one
+ * call, mime_process(); this module collects the bytes it needs, executes
+ * the edits it returns, and turns its status into an SMFIS_ verdict.
+ */
+#ifndef CALMILTER_MILT_H
+#define CALMILTER_MILT_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <libmilter/mfapi.h>
+
+#include "../conf/conf.h"
+#include "../ical/cal.h"
+#include "log.h"
+
+struct mime_fast;
+struct mime_result;
+
+/* the actions calmilter asks of the MTA; without all three it edits nothing */
+#define MILT_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY)
+
+/*
+ * struct milt_msg - one message, MAIL FROM to eom or abort.
+ * buf holds the message as the MTA relays it: each header "Name:" value
+ * CRLF, an empty line, the body; never more than max bytes.
+ */
+struct milt_msg {
+	char qid[32];                 /* MTA macro "i"; "" until known */
+	char msgid[LOG_SANE_MAX + 4]; /* sanitized */
+	uint8_t *buf;
+	size_t len;
+	size_t cap;
+	size_t max;             /* MaxMessageSize */
+	struct mime_fast *fast; /* fed every top-level header */
+};
+
+/* struct milt_conn - one SMTP connection, negotiate/connect to close */
+struct milt_conn {
+	const struct conf *conf; /* borrowed; outlives the conn */
+	struct milt_msg *msg;    /* NULL between messages */
+	unsigned long actions;   /* SMFIF_* the MTA granted */
+	int leadspc;             /* SMFIP_HDR_LEADSPC granted */
+};
+
+/* milt_ctx.c */
+struct milt_conn *milt_conn_new(const struct conf *conf);
+void milt_conn_free(struct milt_conn *conn);
+struct milt_msg *milt_msg_new(size_t max);
+void milt_msg_free(struct milt_msg *msg);
+void milt_msg_clear(struct milt_msg **msgp);
+/*
+ * milt_msg_header, milt_msg_eoh, milt_msg_body - collect the message.
+ * Return CAL_UNCHANGED, CAL_LIMIT past msg->max (nothing added), or
+ * CAL_ERROR when out of memory.
+ */
+enum cal_status milt_msg_header(struct milt_msg *msg, const char *name,
+                                const char *value, int leadspc);
+enum cal_status milt_msg_eoh(struct milt_msg *msg);
+enum cal_status milt_msg_body(struct milt_msg *msg, const uint8_t *chunk,
+                              size_t len);
+/* milt_msg_qid - the queue id for log lines, fetched once it exists */
+const char *milt_msg_qid(struct milt_msg *msg, SMFICTX *ctx);
+
+/* milt_cb.c: install the callbacks; conf is borrowed until smfi_main ends */
+int milt_register(const struct conf *conf);
+
+/* milt_eom.c: process the collected message; the caller clears it */
+sfsistat milt_eom(SMFICTX *ctx, struct milt_conn *conn);
+
+/*
+ * milt_apply.c: execute res's edits, in order. 0 when all were made; -1
+ * when an edit call failed: the MTA's copy is half-edited and must be
+ * tempfailed.
+ */
+int milt_apply(SMFICTX *ctx, const struct milt_conn *conn,
+               const struct mime_result *res);
+
+/* milt_verdict.c: the one place a status becomes an SMFIS_ code */
+sfsistat milt_verdict(SMFICTX *ctx, const struct conf *conf,
+                      enum cal_status st);
+sfsistat milt_verdict_half_edited(SMFICTX *ctx);
+
+/* milt_summary.c: the per-message log lines */
+struct milt_outcome {
+	const char *action; /* changed|unchanged|report|tempfail */
+	const char *reason; /* overrides the result's; or NULL */
+	const char *detail; /* overrides the result's; or NULL */
+};
+void milt_log_summary(const struct milt_msg *msg,
+                      const struct milt_outcome *out,
+                      const struct mime_result *res, long ms);
+void milt_log_findings(const struct milt_msg *msg,
+                       const struct cal_report *rep);
+void milt_log_early(const struct milt_msg *msg, enum cal_status st,
+                    sfsistat verdict);
+
+/* milt_daemon.c: process set-up for main() */
+struct milt_user {
+	char name[64];
+	uid_t uid;
+	gid_t gid;
+};
+
+int milt_user_lookup(struct milt_user *u, const char *spec, char *err,
+                     size_t errlen);
+int milt_user_become(const struct milt_user *u, char *err, size_t errlen);
+void milt_socket_chown(const char *spec, const struct milt_user *u);
+int milt_socket_is_unix(const char *spec);
+int milt_daemonize(void);
+int milt_pidfile_write(const char *path);
+void milt_pidfile_remove(const char *path);
+
+#endif

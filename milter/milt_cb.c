@@ -1,0 +1,220 @@
+/*
+ * milt_cb.c - the libmilter callbacks
+ *
+ * Each callback fetches its context, calls one function, and maps the
+ * result. The life of the two contexts:
+ *
+ *   negotiate/connect  milt_conn_new (either may come first to need it)
+ *   envfrom            milt_msg_clear(&conn->msg), milt_msg_new
+ *   header/eoh/body    collect; let go early on a limit, an error, or when
+ *                      the headers show no calendar or vCard can follow
+ *   eom, abort         milt_msg_clear(&conn->msg)
+ *   close              milt_conn_free (priv may be NULL)
+ *
+ * A message is let go with SMFIS_ACCEPT (via milt_verdict): the MTA relays
+ * it as it is and sends us nothing more of it.
+ */
+#include "milt.h"
+#include "../mime/mime.h"
+
+/* steps calmilter has no use for, and what it asks for when offered */
+#define MILT_STEPS_DROP                                                        \
+	(SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA)
+#define MILT_STEPS_WANT (SMFIP_HDR_LEADSPC | SMFIP_SKIP)
+
+static const struct conf *milt_cb_conf; /* set before smfi_main */
+
+/* milt_cb_attach - this connection's context, created on first use */
+static struct milt_conn *
+milt_cb_attach(SMFICTX *ctx)
+{
+	struct milt_conn *conn = smfi_getpriv(ctx);
+
+	if (conn != NULL)
+		return conn;
+	conn = milt_conn_new(milt_cb_conf);
+	if (conn != NULL && smfi_setpriv(ctx, conn) != MI_SUCCESS) {
+		milt_conn_free(conn);
+		conn = NULL;
+	}
+	if (conn == NULL)
+		log_warnx("out of memory for a connection");
+	return conn;
+}
+
+/* milt_cb_current - the connection with a message in progress, or NULL */
+static struct milt_conn *
+milt_cb_current(SMFICTX *ctx)
+{
+	struct milt_conn *conn = smfi_getpriv(ctx);
+
+	return conn != NULL && conn->msg != NULL ? conn : NULL;
+}
+
+/* milt_cb_stop - let the message go before eom: a limit or an error */
+static sfsistat
+milt_cb_stop(SMFICTX *ctx, struct milt_conn *conn, enum cal_status st)
+{
+	sfsistat ret;
+
+	ret = milt_verdict(ctx, conn->conf, st);
+	(void)milt_msg_qid(conn->msg, ctx);
+	milt_log_early(conn->msg, st, ret);
+	milt_msg_clear(&conn->msg);
+	return ret;
+}
+
+static sfsistat
+milt_cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+                  unsigned long f2, unsigned long f3, unsigned long *pf0,
+                  unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	struct milt_conn *conn = milt_cb_attach(ctx);
+
+	(void)f2;
+	(void)f3;
+	*pf0 = f0 & MILT_ACTIONS;
+	*pf1 = f1 & (MILT_STEPS_DROP | MILT_STEPS_WANT);
+	*pf2 = 0;
+	*pf3 = 0;
+	if (*pf0 != MILT_ACTIONS)
+		log_warnx(
+		    "the MTA offers milter actions 0x%lx, calmilter needs "
+		    "0x%lx: no mail will be changed",
+		    f0, MILT_ACTIONS);
+	if (conn != NULL) {
+		conn->actions = *pf0;
+		conn->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+milt_cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
+{
+	(void)host;
+	(void)addr;
+	if (milt_cb_attach(ctx) == NULL)
+		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+milt_cb_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct milt_conn *conn = milt_cb_attach(ctx);
+
+	(void)argv;
+	if (conn == NULL)
+		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
+	milt_msg_clear(&conn->msg); /* a leftover the MTA never ended */
+	conn->msg = milt_msg_new(conn->conf->max_message_size);
+	if (conn->msg == NULL) {
+		log_warnx("out of memory for a message");
+		return milt_verdict(ctx, conn->conf, CAL_ERROR);
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+milt_cb_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct milt_conn *conn = milt_cb_current(ctx);
+	enum cal_status st;
+
+	if (conn == NULL)
+		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
+	st = milt_msg_header(conn->msg, name, value, conn->leadspc);
+	if (st != CAL_UNCHANGED)
+		return milt_cb_stop(ctx, conn, st);
+	return SMFIS_CONTINUE;
+}
+
+/* milt_cb_eoh - the fast path: no calendar or vCard can follow */
+static sfsistat
+milt_cb_eoh(SMFICTX *ctx)
+{
+	struct milt_conn *conn = milt_cb_current(ctx);
+	enum cal_status st;
+
+	if (conn == NULL)
+		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
+	st = milt_msg_eoh(conn->msg);
+	if (st != CAL_UNCHANGED)
+		return milt_cb_stop(ctx, conn, st);
+	if (mime_fast_needs_body(conn->msg->fast))
+		return SMFIS_CONTINUE;
+	log_debug("%s: action=unchanged fast=%s", milt_msg_qid(conn->msg, ctx),
+	          mime_fast_reason(conn->msg->fast));
+	milt_msg_clear(&conn->msg);
+	return milt_verdict(ctx, conn->conf, CAL_UNCHANGED);
+}
+
+static sfsistat
+milt_cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	struct milt_conn *conn = milt_cb_current(ctx);
+	enum cal_status st;
+
+	if (conn == NULL)
+		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
+	st = milt_msg_body(conn->msg, chunk, len);
+	if (st != CAL_UNCHANGED)
+		return milt_cb_stop(ctx, conn, st);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+milt_cb_eom(SMFICTX *ctx)
+{
+	struct milt_conn *conn = milt_cb_current(ctx);
+	sfsistat ret;
+
+	if (conn == NULL)
+		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
+	ret = milt_eom(ctx, conn);
+	milt_msg_clear(&conn->msg);
+	return ret;
+}
+
+static sfsistat
+milt_cb_abort(SMFICTX *ctx)
+{
+	struct milt_conn *conn = smfi_getpriv(ctx);
+
+	if (conn != NULL)
+		milt_msg_clear(&conn->msg);
+	return SMFIS_CONTINUE;
+}
+
+/* milt_cb_close - may be the only callback a connection gets */
+static sfsistat
+milt_cb_close(SMFICTX *ctx)
+{
+	milt_conn_free(smfi_getpriv(ctx)); /* NULL-safe, frees msg too */
+	(void)smfi_setpriv(ctx, NULL);
+	return SMFIS_CONTINUE;
+}
+
+int
+milt_register(const struct conf *conf)
+{
+	static char name[] = "calmilter";
+	struct smfiDesc desc = {
+	    .xxfi_name = name,
+	    .xxfi_version = SMFI_VERSION,
+	    .xxfi_flags = MILT_ACTIONS,
+	    .xxfi_connect = milt_cb_connect,
+	    .xxfi_envfrom = milt_cb_envfrom,
+	    .xxfi_header = milt_cb_header,
+	    .xxfi_eoh = milt_cb_eoh,
+	    .xxfi_body = milt_cb_body,
+	    .xxfi_eom = milt_cb_eom,
+	    .xxfi_abort = milt_cb_abort,
+	    .xxfi_close = milt_cb_close,
+	    .xxfi_negotiate = milt_cb_negotiate,
+	};
+
+	milt_cb_conf = conf;
+	return smfi_register(desc);
+}

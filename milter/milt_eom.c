@@ -1,0 +1,84 @@
+/*
+ * milt_eom.c - end of message: process, edit or not, verdict, one log line
+ *
+ * mime_process() does all the work and builds everything the edits need
+ * before the first edit call is made (milt_apply). Report mode runs the
+ * same path and stops just before that call, so it shows exactly what
+ * rewrite mode would have changed.
+ */
+#include <time.h>
+
+#include "milt.h"
+#include "milt_policy.h"
+
+/* milt_ms_since - whole milliseconds elapsed since t0 */
+static long
+milt_ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (long)(t1.tv_sec - t0->tv_sec) * 1000 +
+	       (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* milt_eom_apply - execute the edits; a half-done edit means tempfail */
+static sfsistat
+milt_eom_apply(SMFICTX *ctx, const struct milt_conn *conn,
+               const struct mime_result *res, struct milt_outcome *out)
+{
+	if (milt_apply(ctx, conn, res) == 0) {
+		out->action = "changed";
+		return milt_verdict(ctx, conn->conf, CAL_CHANGED);
+	}
+	out->action = "tempfail";
+	out->reason = "edit";
+	out->detail = "an edit call to the MTA failed";
+	return milt_verdict_half_edited(ctx);
+}
+
+/* milt_eom_decide - what becomes of the message, and the verdict */
+static sfsistat
+milt_eom_decide(SMFICTX *ctx, const struct milt_conn *conn,
+                const struct mime_result *res, struct milt_outcome *out)
+{
+	const struct conf *conf = conn->conf;
+	sfsistat ret;
+
+	if (res->status != CAL_CHANGED) {
+		ret = milt_verdict(ctx, conf, res->status);
+		out->action = ret == SMFIS_TEMPFAIL ? "tempfail" : "unchanged";
+		return ret;
+	}
+	if (conf->mode == CONF_MODE_REPORT) {
+		out->action = "report";
+		return milt_verdict(ctx, conf, CAL_UNCHANGED);
+	}
+	if ((conn->actions & MILT_ACTIONS) != MILT_ACTIONS) {
+		out->reason = "mta";
+		out->detail = "the MTA does not allow header and body changes";
+		return milt_verdict(ctx, conf, CAL_UNCHANGED);
+	}
+	return milt_eom_apply(ctx, conn, res, out);
+}
+
+sfsistat
+milt_eom(SMFICTX *ctx, struct milt_conn *conn)
+{
+	struct milt_outcome out = {.action = "unchanged"};
+	struct mime_policy pol;
+	struct mime_result res;
+	struct timespec t0;
+	sfsistat ret;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	(void)milt_msg_qid(conn->msg, ctx);
+	milt_policy_from_conf(&pol, conn->conf);
+	mime_result_init(&res);
+	(void)mime_process(&res, conn->msg->buf, conn->msg->len, &pol);
+	ret = milt_eom_decide(ctx, conn, &res, &out);
+	milt_log_findings(conn->msg, &res.report);
+	milt_log_summary(conn->msg, &out, &res, milt_ms_since(&t0));
+	mime_result_free(&res);
+	return ret;
+}

@@ -1,0 +1,39 @@
+/*
+ * milt_policy.c - the configuration as the lower layers see it
+ *
+ * conf/ knows nothing of mime/ or ical/; this is the one place that copies
+ * its values into their policy structs. Both binaries link it.
+ */
+#include <time.h>
+
+#include "milt_policy.h"
+
+/* milt_policy_missing_method - conf's MissingMethod in the core's terms */
+static enum cal_missing_method
+milt_policy_missing_method(int v)
+{
+	switch (v) {
+	case CONF_MISSING_METHOD_PUBLISH:
+		return CAL_MISSING_METHOD_PUBLISH;
+	case CONF_MISSING_METHOD_LEAVE:
+		return CAL_MISSING_METHOD_LEAVE;
+	case CONF_MISSING_METHOD_INFER:
+	default:
+		return CAL_MISSING_METHOD_INFER;
+	}
+}
+
+void
+milt_policy_from_conf(struct mime_policy *pol, const struct conf *conf)
+{
+	mime_policy_default(pol);
+	pol->max_message_size = conf->max_message_size;
+	pol->max_depth = conf->max_mime_depth;
+	pol->max_parts = conf->max_mime_parts;
+	pol->cal_limits.max_bytes = conf->max_part_size;
+	pol->cal.missing_method =
+	    milt_policy_missing_method(conf->missing_method);
+	pol->normalize_encapsulated =
+	    conf->normalize_encapsulated == CONF_ENCAPSULATED_LEXICAL;
+	pol->now = time(NULL);
+}

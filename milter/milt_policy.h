@@ -1,0 +1,15 @@
+/*
+ * milt_policy.h - struct conf to struct mime_policy, shared by calmilter and
+ * calnorm so that both make the same bytes of the same message.
+ * Needs no libmilter.
+ */
+#ifndef CALMILTER_MILT_POLICY_H
+#define CALMILTER_MILT_POLICY_H
+
+#include "../conf/conf.h"
+#include "../mime/mime.h"
+
+/* milt_policy_from_conf - the policy for one message processed now */
+void milt_policy_from_conf(struct mime_policy *pol, const struct conf *conf);
+
+#endif

@@ -1,0 +1,123 @@
+-- tests/milter/lib.lua - what every calmilter miltertest script shares
+--
+-- run.sh defines the globals top (source tree), port (the daemon's inet
+-- port), tmp (a scratch directory holding its calmilter.conf) and calnorm
+-- (the binary); each script loads this file first.
+
+-- what an MTA without SMFIP_HDR_LEADSPC offers (mt.negotiate's 3rd
+-- argument is the protocol steps, the 4th the actions)
+steps_without_leadspc = SMFIP_NOHELO + SMFIP_NORCPT + SMFIP_NOUNKNOWN
+    + SMFIP_NODATA + SMFIP_SKIP
+
+fixtures = top .. "/tests/fixtures/e2e/"
+
+-- A broken invite whose repaired body stays under 1 KB: miltertest 1.6.0
+-- reads each reply of the milter into a 1024-byte stack buffer and crashes
+-- ("stack smashing detected") on a larger replacement body. Byte-for-byte
+-- checks of big messages belong to the Postfix end-to-end test.
+small_invite = top .. "/tests/milter/small-invite.eml"
+
+-- lib_connect - a negotiated connection; steps nil offers everything
+function lib_connect(steps)
+	local conn = mt.connect("inet:" .. port .. "@127.0.0.1", 50, 0.1)
+	assert(conn ~= nil, "cannot connect to calmilter")
+	assert(mt.negotiate(conn, nil, steps, nil) == nil, "negotiate")
+	assert(mt.conninfo(conn, "localhost", "127.0.0.1") == nil, "conninfo")
+	return conn
+end
+
+-- lib_read - a file's bytes, with every line ending CRLF (as on the wire)
+function lib_read(path)
+	local f = assert(io.open(path, "rb"))
+	local s = f:read("a")
+	f:close()
+	return (s:gsub("\r?\n", "\r\n"))
+end
+
+-- lib_split - header fields {name, value} as an MTA hands them to a
+-- milter (folding as "\n", value from just after the colon), and the body
+function lib_split(msg)
+	local sep = assert(msg:find("\r\n\r\n", 1, true), "no header end")
+	local block, body = msg:sub(1, sep + 1), msg:sub(sep + 4)
+	local fields = {}
+	for line in block:gmatch("(.-)\r\n") do
+		if line:match("^[ \t]") and #fields > 0 then
+			local f = fields[#fields]
+			f.value = f.value .. "\n" .. line
+		else
+			local name, value = line:match("^([^:]+):(.*)$")
+			fields[#fields + 1] = { name = name, value = value }
+		end
+	end
+	return fields, body
+end
+
+-- lib_send - one message; returns the last reply and the stage that got
+-- it ("header", "eoh", "body" or "eom"): where calmilter let it go
+function lib_send(conn, qid, msg, leadspc)
+	local fields, body = lib_split(msg)
+	assert(mt.macro(conn, SMFIC_MAIL, "i", qid) == nil, "macro")
+	assert(mt.mailfrom(conn, "<sender@example.com>") == nil, "mailfrom")
+	for _, f in ipairs(fields) do
+		local v = f.value
+		if not leadspc then
+			v = v:gsub("^[ \t]+", "")
+		end
+		assert(mt.header(conn, f.name, v) == nil, "header " .. f.name)
+		if mt.getreply(conn) ~= SMFIR_CONTINUE then
+			return mt.getreply(conn), "header"
+		end
+	end
+	assert(mt.eoh(conn) == nil, "eoh")
+	if mt.getreply(conn) ~= SMFIR_CONTINUE then
+		return mt.getreply(conn), "eoh"
+	end
+	for i = 1, #body, 32768 do
+		assert(mt.bodystring(conn, body:sub(i, i + 32767)) == nil, "body")
+		if mt.getreply(conn) ~= SMFIR_CONTINUE then
+			return mt.getreply(conn), "body"
+		end
+	end
+	assert(mt.eom(conn) == nil, "eom")
+	return mt.getreply(conn), "eom"
+end
+
+-- lib_calnorm - what build/calnorm makes of msg (same defaults as run.sh)
+function lib_calnorm(msg)
+	local path = tmp .. "/calnorm.in"
+	local f = assert(io.open(path, "wb"))
+	f:write(msg)
+	f:close()
+	local p = assert(io.popen(calnorm .. " -c " .. tmp ..
+	    "/calmilter.conf " .. path, "r"))
+	local out = p:read("a")
+	p:close()
+	return out
+end
+
+-- lib_header - the value of the first field called name, or nil
+function lib_header(fields, name)
+	for _, f in ipairs(fields) do
+		if f.name:lower() == name:lower() then
+			return f.value
+		end
+	end
+	return nil
+end
+
+-- lib_check_like_calnorm - the edits of the last eom make what calnorm
+-- makes of msg: the same body and the same trace header
+function lib_check_like_calnorm(conn, msg, leadspc)
+	local want = lib_calnorm(msg)
+	assert(want ~= msg, "calnorm changes nothing: the fixture is not broken")
+	local fields, body = lib_split(want)
+	local trace = assert(lib_header(fields, "X-Calmilter"), "no trace")
+	if not leadspc then
+		trace = trace:gsub("^[ \t]+", "")
+	end
+	assert(mt.eom_check(conn, MT_BODYCHANGE, body),
+	    "new body differs from calnorm's")
+	assert(mt.eom_check(conn, MT_HDRADD, "X-Calmilter", trace) or
+	    mt.eom_check(conn, MT_HDRCHANGE, "X-Calmilter", trace),
+	    "trace header differs from calnorm's")
+end
