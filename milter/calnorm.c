@@ -192,15 +192,27 @@ cn_passthrough(struct cn_input *in)
 	}
 }
 
+/* cn_report_text - a finding's text on one line: control bytes become '?' */
+static void
+cn_report_text(const char *text)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)text; *p != '\0'; p++)
+		putc(*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
+}
+
 /* cn_report - one finding per line: "RULE-ID: text", in order */
 static void
 cn_report(const struct cal_report *rep)
 {
 	size_t i;
 
-	for (i = 0; i < rep->n; i++)
-		fprintf(stderr, "%s: %s\n", rep->v[i].rule,
-		        rep->v[i].text != NULL ? rep->v[i].text : "");
+	for (i = 0; i < rep->n; i++) {
+		fprintf(stderr, "%s: ", rep->v[i].rule);
+		cn_report_text(rep->v[i].text != NULL ? rep->v[i].text : "");
+		putc('\n', stderr);
+	}
 	if (rep->dropped > 0)
 		fprintf(stderr, "calnorm: %zu more findings not kept\n",
 		        rep->dropped);
@@ -309,6 +321,7 @@ main(int argc, char **argv)
 	struct conf *c;
 	int ret = CN_EXIT_USAGE;
 
+	(void)setvbuf(stderr, NULL, _IOLBF, 0); /* --report: a line at once */
 	cn_args(&o, argc, argv);
 	c = cn_conf(&o);
 	log_init("calnorm", 1, CONF_SYSLOG_NONE, LOG_WARNING);
