@@ -61,6 +61,7 @@ struct cal_report {
 	size_t			 cap;
 	size_t			 max;
 	size_t			 dropped;
+	size_t			 nfix;		/* CAL_FIX findings made, kept or not */
 	char			 where[64];	/* prefix for new texts, e.g. "part 1.2: " */
 };
 
@@ -75,6 +76,12 @@ void	cal_report_set_where(struct cal_report *rep, const char *where);
 char	*cal_report_rules(const struct cal_report *rep, enum cal_finding_kind kind);
 /* cal_report_has_fix - does any finding record a change? */
 int	cal_report_has_fix(const struct cal_report *rep);
+/*
+ * cal_report_withdraw - the changes recorded since a mark were rolled back:
+ * from index first on, fixes become reports; nfix returns to first_fix.
+ */
+void	cal_report_withdraw(struct cal_report *rep, size_t first,
+	    size_t first_fix);
 /* cal_report_move - append every finding of src to dst; src left empty */
 int	cal_report_move(struct cal_report *dst, struct cal_report *src);
 
@@ -89,6 +96,7 @@ enum cal_missing_method {
 /* struct cal_policy - the admin's choices; plain data, copied by callers */
 struct cal_policy {
 	enum cal_missing_method	 missing_method;	/* R-ITIP-1 */
+	int			 repair_broken_lines;	/* R-LEX-5 b */
 	int			 lexical_only;		/* R-MIME-7: R-LEX only */
 };
 

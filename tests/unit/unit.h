@@ -30,7 +30,7 @@ unit_read_file(const char *path, size_t *len)
 	char full[4096];
 	FILE *f;
 	char *buf;
-	long n;
+	long n = 0;
 
 	if (path[0] == '/')
 		snprintf(full, sizeof(full), "%s", path);

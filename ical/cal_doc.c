@@ -1,0 +1,234 @@
+/*
+ * cal_doc.c - the content-line tree: lookup, insertion, editing, freeing
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cal_int.h"
+
+int
+cal_streq(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcasecmp(a, b) == 0;
+}
+
+void
+cal_prop_free(struct cal_prop *p)
+{
+	if (p == NULL)
+		return;
+	free(p->name);
+	free(p->params);
+	free(p->value);
+	free(p);
+}
+
+struct cal_prop *
+cal_prop_new(const char *name, const char *params, const char *value)
+{
+	struct cal_prop *p;
+
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return NULL;
+	p->name = strdup(name);
+	p->params = strdup(params != NULL ? params : "");
+	p->value = strdup(value);
+	if (p->name == NULL || p->params == NULL || p->value == NULL) {
+		cal_prop_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+int
+cal_prop_set_value(struct cal_prop *p, const char *value)
+{
+	char *v;
+
+	v = strdup(value);
+	if (v == NULL)
+		return -1;
+	free(p->value);
+	p->value = v;
+	p->raw = NULL;
+	p->rawlen = 0;
+	return 0;
+}
+
+static void
+cal_comp_free(struct cal_comp *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		if (c->items[i].type == CAL_ITEM_PROP)
+			cal_prop_free(c->items[i].u.prop);
+		else {
+			cal_comp_free(c->items[i].u.comp);
+			free(c->items[i].u.comp);
+		}
+	}
+	free(c->items);
+	free(c->name);
+	cal_prop_free(c->begin);
+	cal_prop_free(c->end);
+}
+
+void
+cal_doc_free(struct cal_doc *doc)
+{
+	if (doc == NULL)
+		return;
+	cal_comp_free(&doc->root);
+	free(doc->text);
+	free(doc);
+}
+
+struct cal_prop *
+cal_comp_prop(const struct cal_comp *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->items[i].type == CAL_ITEM_PROP &&
+		    cal_streq(c->items[i].u.prop->name, name))
+			return c->items[i].u.prop;
+	return NULL;
+}
+
+struct cal_comp *
+cal_comp_child(const struct cal_comp *c, const char *name, size_t nth)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		if (c->items[i].type != CAL_ITEM_COMP)
+			continue;
+		if (name != NULL && !cal_streq(c->items[i].u.comp->name, name))
+			continue;
+		if (nth-- == 0)
+			return c->items[i].u.comp;
+	}
+	return NULL;
+}
+
+size_t
+cal_comp_count(const struct cal_comp *c, const char *name)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->n; i++)
+		if (c->items[i].type == CAL_ITEM_PROP &&
+		    cal_streq(c->items[i].u.prop->name, name))
+			n++;
+	return n;
+}
+
+size_t
+cal_comp_first_comp_index(const struct cal_comp *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->items[i].type == CAL_ITEM_COMP)
+			return i;
+	return c->n;
+}
+
+/* cal_comp_reserve - room for one more item */
+static int
+cal_comp_reserve(struct cal_comp *c)
+{
+	struct cal_item *items;
+	size_t cap;
+
+	if (c->n < c->cap)
+		return 0;
+	cap = c->cap ? c->cap * 2 : 8;
+	items = realloc(c->items, cap * sizeof(*items));
+	if (items == NULL)
+		return -1;
+	c->items = items;
+	c->cap = cap;
+	return 0;
+}
+
+int
+cal_comp_insert(struct cal_comp *c, size_t at, struct cal_prop *p)
+{
+	if (at > c->n)
+		at = c->n;
+	if (cal_comp_reserve(c) != 0)
+		return -1;
+	memmove(&c->items[at + 1], &c->items[at],
+	    (c->n - at) * sizeof(*c->items));
+	c->items[at].type = CAL_ITEM_PROP;
+	c->items[at].u.prop = p;
+	c->n++;
+	return 0;
+}
+
+int
+cal_comp_append_comp(struct cal_comp *c, struct cal_comp *sub)
+{
+	if (cal_comp_reserve(c) != 0)
+		return -1;
+	c->items[c->n].type = CAL_ITEM_COMP;
+	c->items[c->n++].u.comp = sub;
+	sub->parent = c;
+	return 0;
+}
+
+struct cal_comp *
+cal_doc_calendar(const struct cal_doc *doc)
+{
+	return cal_comp_child(&doc->root, "VCALENDAR", 0);
+}
+
+/* cal_param_next - one ";NAME=VALUE" from *s; advances *s */
+static int
+cal_param_next(const char **s, const char **name, size_t *nlen,
+    const char **val, size_t *vlen)
+{
+	const char *p = *s;
+	int quoted = 0;
+
+	if (*p != ';')
+		return 0;
+	p++;
+	*name = p;
+	while (*p != '\0' && *p != '=' && *p != ';')
+		p++;
+	*nlen = (size_t)(p - *name);
+	*val = p;
+	if (*p == '=')
+		*val = ++p;
+	for (; *p != '\0'; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == ';' && !quoted)
+			break;
+	}
+	*vlen = (size_t)(p - *val);
+	*s = p;
+	return 1;
+}
+
+char *
+cal_param_get(const struct cal_prop *p, const char *name)
+{
+	const char *s = p->params, *n, *v;
+	size_t nlen, vlen;
+
+	while (cal_param_next(&s, &n, &nlen, &v, &vlen)) {
+		if (nlen != strlen(name) || strncasecmp(n, name, nlen) != 0)
+			continue;
+		if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"')
+			return strndup(v + 1, vlen - 2);
+		return strndup(v, vlen);
+	}
+	return NULL;
+}

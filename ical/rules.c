@@ -1,0 +1,62 @@
+/*
+ * rules.c - every normalization rule, in the order it runs
+ *
+ * One row per rule: the id of shared/research/exchange-rules.md, where the
+ * rule comes from, whether it belongs to the lexical layer (which alone runs
+ * on forwarded calendars, R-MIME-7), and the function. A reader finds a rule
+ * by its id here, then in the file named for its family.
+ */
+#include <stddef.h>
+
+#include "cal_int.h"
+
+static const struct cal_rule cal_rules[] = {
+	/* id		grounds				flags / function */
+	{ "R-LEX-1",	"RFC 5545 3.4; [MS-STANOICAL] 2.2.1",
+	    CAL_RULE_LEXICAL, rule_lex_bom },
+	{ "R-LEX-2",	"RFC 5545 3.1; RFC 5322 2.3",
+	    CAL_RULE_LEXICAL, rule_lex_eol },
+	{ "R-LEX-3",	"RFC 5545 3.1 (75 octets, UTF-8 kept whole)",
+	    CAL_RULE_LEXICAL, rule_lex_fold },
+	{ "R-LEX-4",	"RFC 5545 3.1.4, 8.1; [MS-STANOICAL] 2.2.169",
+	    CAL_RULE_LEXICAL, rule_lex_charset },
+	{ "R-LEX-5",	"RFC 5545 3.1, 3.3.11",
+	    CAL_RULE_LEXICAL, rule_lex_control },
+	{ "R-LEX-8",	"[MS-OXCICAL] Appendix A; RFC 6047 2.4",
+	    CAL_RULE_LEXICAL, rule_lex_objects },
+	{ "R-LEX-9",	"RFC 5545 3.7.3, 3.7.4; [MS-OXCICAL] 2.1.3.1.1.3",
+	    CAL_RULE_LEXICAL, rule_version_prodid },
+	{ "R-ITIP-1",	"RFC 5545 3.7.2; RFC 6047 2.4; [MS-OXCICAL] 2.1.3.1.1.1",
+	    0, rule_method },
+	{ "R-ITIP-6",	"RFC 5545 3.8.7.2; RFC 5546 2.1.4",
+	    0, rule_dtstamp },
+};
+
+size_t
+cal_rules_count(void)
+{
+	return sizeof(cal_rules) / sizeof(cal_rules[0]);
+}
+
+const struct cal_rule *
+cal_rules_get(size_t i)
+{
+	return i < cal_rules_count() ? &cal_rules[i] : NULL;
+}
+
+int
+cal_rules_run(struct cal_doc *doc, const struct cal_env *env)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < cal_rules_count(); i++) {
+		if (env->pol->lexical_only &&
+		    !(cal_rules[i].flags & CAL_RULE_LEXICAL))
+			continue;
+		r = cal_rules[i].apply(doc, env);
+		if (r != CAL_RULE_OK)
+			return r;
+	}
+	return CAL_RULE_OK;
+}
