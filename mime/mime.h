@@ -42,7 +42,8 @@ enum mime_edit_op {
  * struct mime_hdr_edit - one edit of the top-level header block, in the
  * terms of smfi_chgheader/smfi_addheader: index counts headers of that name
  * from 1. value is the full field body as it goes on the wire, with its
- * leading space and any folding ("\r\n\t"), without the final CRLF.
+ * leading space; a fold is "\n" followed by a tab (libmilter's convention:
+ * the MTA adds the CR), never a bare CR; no final line end.
  */
 struct mime_hdr_edit {
 	enum mime_edit_op	 op;
@@ -117,8 +118,8 @@ void			 mime_fast_free(struct mime_fast *f);
 /* mime_fast_header - feed one top-level header; value as received */
 void			 mime_fast_header(struct mime_fast *f, const char *name,
 			    const char *value);
-/* mime_fast_needs_body - after the last header */
-int			 mime_fast_needs_body(const struct mime_fast *f);
+/* mime_fast_needs_body - after the last header; 1 = fetch the body */
+int			 mime_fast_needs_body(struct mime_fast *f);
 /* mime_fast_verdict - why, in a word, for the log */
 const char		*mime_fast_reason(const struct mime_fast *f);
 
