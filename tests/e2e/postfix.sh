@@ -52,12 +52,15 @@
 #     hence chmod 755 on the temporary directory.
 #   * Nothing needs DNS: relayhost is [127.0.0.1]:PORT, smtp_dns_support_level
 #     = disabled (successor of disable_dns_lookups), smtp_host_lookup = native.
-#   * Distinct myhostname per hop: Postfix defers mail whose next hop greets
-#     with its own name ("loops back to myself").
+#   * Hop names front.test / sender.test / sink.test keep the Received:
+#     trail and the logs readable. (Postfix's "loops back to myself" check
+#     did not trigger even with two equal names on these non-25 ports.)
 #   * smtp-sink's dump files (-d) are LF-terminated: "X-..." envelope lines, a
 #     three-line smtp-sink Received: header, the message as received (dot
-#     un-stuffed, CRLF turned into LF), then one extra empty line. Byte
-#     comparisons therefore run on LF-normalized copies of the input.
+#     un-stuffed, every CR dropped), then one extra empty line (the LF of the
+#     final "."). Byte comparisons therefore run on LF-normalized copies of
+#     the input. smtp-sink closes the file before it answers the final dot,
+#     so once the front queue is empty again the dump is complete.
 #   * PID 1 of some containers does not reap orphans: a stopped Postfix
 #     master can linger as a zombie, so "alive" means "exists and is not Z".
 
@@ -202,7 +205,7 @@ pick_ports() {
 	while ((${#PORTS[@]} < n)); do
 		((tries++ < 500)) || die "no free ports"
 		p=$((p + 1))
-		if grep -qE "[:.]$p[[:space:]]" <<<"$ss_out" || port_busy "$p"; then
+		if grep -qE "[:.]${p}[[:space:]]" <<<"$ss_out" || port_busy "$p"; then
 			continue
 		fi
 		PORTS+=("$p")
@@ -235,7 +238,7 @@ smtp_reply() {
 
 smtp_cmd() {
 	say ">> $2" >>"$SMTP_LOG"
-	printf '%s\r\n' "$2" >&"$1" 2>/dev/null || return 1
+	printf '%s\r\n' "$2" 1>&"$1" 2>/dev/null || return 1
 	smtp_reply "$1"
 }
 
@@ -264,7 +267,7 @@ smtp_send() {
 			line=${line%$'\r'}
 			[[ $line == .* ]] && line=.$line
 			printf '%s\r\n' "$line"
-		done <"$file" >&"$fd"
+		done <"$file" 1>&"$fd"
 		say ">> ($(wc -c <"$file") bytes from $file)" >>"$SMTP_LOG"
 		smtp_cmd "$fd" "." && [[ $SMTP_CODE == 250 ]] && rc=0
 		break
@@ -399,9 +402,10 @@ wait_for 10 port_listening "$SINK_PORT" || die "smtp-sink did not start"
 # up to 2 s per command.
 settle() { touch -d '-5 seconds' "$1/main.cf" "$1/master.cf"; }
 
-# make_instance NAME SMTPD_PORT NEXTHOP_PORT [main.cf lines]: write its config
+# make_instance NAME HOSTNAME SMTPD_PORT NEXTHOP_PORT [main.cf lines]:
+# write its config
 make_instance() {
-	local name=$1 port=$2 next=$3 extra=${4:-}
+	local name=$1 host=$2 port=$3 next=$4 extra=${5:-}
 	local d=$T/$name
 	mkdir -p "$d/etc" "$d/queue"
 	cat >"$d/etc/main.cf" <<-EOF
@@ -412,7 +416,7 @@ make_instance() {
 	syslog_name = calmilter-e2e-$name
 	maillog_file = $d/maillog
 	maillog_file_prefixes = $T
-	myhostname = $name.test
+	myhostname = $host
 	mydomain = test
 	myorigin = \$myhostname
 	mydestination =
@@ -498,19 +502,20 @@ start_instances() {
 	done
 }
 
+# (no leading blanks: in main.cf they would continue the previous line)
 MILTER_MAIN="smtpd_milters = inet:127.0.0.1:$MILTER_PORT
-	non_smtpd_milters = \$smtpd_milters
-	milter_default_action = tempfail
-	milter_protocol = 6
-	milter_connect_timeout = 5s
-	milter_command_timeout = 10s
-	milter_content_timeout = 30s"
+non_smtpd_milters = \$smtpd_milters
+milter_default_action = tempfail
+milter_protocol = 6
+milter_connect_timeout = 5s
+milter_command_timeout = 10s
+milter_content_timeout = 30s"
 if [[ $HARNESS_ONLY == 1 ]]; then
-	make_instance p1 "$P1_PORT" "$SINK_PORT"	# no milter yet
+	make_instance p1 front.test "$P1_PORT" "$SINK_PORT"	# no milter yet
 else
-	make_instance p1 "$P1_PORT" "$SINK_PORT" "$MILTER_MAIN"
+	make_instance p1 front.test "$P1_PORT" "$SINK_PORT" "$MILTER_MAIN"
 fi
-make_instance p0 "$P0_PORT" "$P1_PORT"
+make_instance p0 sender.test "$P0_PORT" "$P1_PORT"
 start_instances p1 "$P1_PORT" p0 "$P0_PORT"
 P1=$T/p1/etc
 P0=$T/p0/etc
@@ -553,6 +558,11 @@ start_milter() {
 	done
 }
 stop_milter() {
+	if [[ -n $MILTER_PID ]] && ! alive "$MILTER_PID"; then
+		local st=0
+		wait "$MILTER_PID" 2>/dev/null || st=$?
+		fail calmilter-alive "calmilter exited by itself (status $st) before the test stopped it"
+	fi
 	[[ -n $MILTER_PID ]] && stop_pid "$MILTER_PID"
 	MILTER_PID=""
 	say "-- calmilter stopped" >>"$T/calmilter.log"
@@ -660,8 +670,8 @@ check_fixed() {
 		    why+=("a calendar line is longer than 75 octets")
 		local prop
 		for prop in UID DESCRIPTION SUMMARY ORGANIZER ATTENDEE DTSTART DTEND; do
-			cmp -s <(grep "^$prop[;:]" "$T/$tag.sent.ics.unfolded") \
-			    <(grep "^$prop[;:]" "$u") || why+=("$prop changed")
+			cmp -s <(grep "^${prop}[;:]" "$T/$tag.sent.ics.unfolded") \
+			    <(grep "^${prop}[;:]" "$u") || why+=("$prop changed")
 		done
 	else
 		why+=("no text/calendar part found")
@@ -798,6 +808,7 @@ case_d() {
 	fi
 }
 case_d
+[[ $HARNESS_ONLY == 1 ]] || stop_milter	# also notices a crash of the restarted one
 
 # ---- summary ------------------------------------------------------------------------
 say "e2e: $PASSES passed, $FAILS failed, $((SECONDS - T0)) s"
