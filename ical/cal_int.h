@@ -97,8 +97,17 @@ struct cal_lexinfo {
 	unsigned	 objects;	/* top-level components */
 };
 
+/*
+ * Differences in meaning a rule may make on purpose; the meaning check
+ * accepts exactly these and nothing else (N-4).
+ */
+#define CAL_ALLOW_TEXT_JOIN	0x01	/* R-LEX-5 b: a TEXT value regains the
+					 * rest cut off by a raw newline, and
+					 * libical's "data line" error goes */
+
 struct cal_doc {
 	char			*text;	/* decoded UTF-8 input, owned */
+	unsigned		 allow;	/* CAL_ALLOW_* set by the rules */
 	size_t			 len;
 	struct cal_comp		 root;
 	struct cal_lexinfo	 lex;
@@ -232,8 +241,8 @@ struct cal_comp	*cal_doc_calendar(const struct cal_doc *doc);
  * that no rule repairs: R-LEX-10 findings added); -2 on out of memory.
  */
 int	cal_meaning_check(const char *before, const char *after,
-	    const struct cal_limits *lim, struct cal_report *rep, char *why,
-	    size_t whylen);
+	    const struct cal_limits *lim, unsigned allow,
+	    struct cal_report *rep, char *why, size_t whylen);
 
 /* name helpers */
 int	cal_streq(const char *a, const char *b);	/* ASCII case-insensitive */

@@ -182,6 +182,22 @@ lex_is_text_prop(const char *name)
 	return 0;
 }
 
+/*
+ * lex_looks_like_property - a damaged content line rather than cut-off text:
+ * an upper-case name followed by ';', ':' or '=' (ORGANIZER="mailto:...",
+ * DTSTART;TZID="a:b"). Such a line is never joined to the text before it.
+ */
+static int
+lex_looks_like_property(const char *l, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (isupper((unsigned char)l[i]) ||
+	    isdigit((unsigned char)l[i]) || l[i] == '-'))
+		i++;
+	return i >= 2 && i < n && (l[i] == ';' || l[i] == ':' || l[i] == '=');
+}
+
 /* lex_join - R-LEX-5 b: append a cut-off line to the previous TEXT value */
 static int
 lex_join(struct cal_comp *c, const struct cal_lline *ll,
@@ -191,7 +207,8 @@ lex_join(struct cal_comp *c, const struct cal_lline *ll,
 	struct cal_buf v;
 	int r;
 
-	if (c == NULL || c->n == 0 || c->items[c->n - 1].type != CAL_ITEM_PROP)
+	if (c == NULL || c->n == 0 || c->items[c->n - 1].type != CAL_ITEM_PROP ||
+	    lex_looks_like_property(ll->text.p, ll->text.len))
 		return 0;
 	prev = c->items[c->n - 1].u.prop;
 	if (!lex_is_text_prop(prev->name))

@@ -11,6 +11,14 @@
  * present on one side only is a difference, and the caller rolls the part
  * back.
  *
+ * Expanding occurrences is dear (libical steps through ICU's calendar for
+ * each one), so it is done only when it can matter: first each component's
+ * time-defining properties (DTSTART, DTEND, DUE, DURATION, RRULE, RDATE,
+ * EXDATE, RECURRENCE-ID, as libical reads them) and every VTIMEZONE
+ * definition are compared as facts. When all of them agree, the occurrence
+ * sets agree by construction; when any differs, every series is expanded
+ * on both sides and compared instant by instant.
+ *
  * libical is also the judge of R-LEX-10: a property it cannot parse is a
  * finding; when the value is empty (valid TEXT per RFC 5545 3.3.11, which
  * libical wrongly refuses) it is benign.
@@ -72,6 +80,34 @@ facts_add(struct facts *f, const char *fmt, ...)
 		f->oom = 1;
 	else
 		f->n++;
+}
+
+/* facts_add_long - a fact of any length: "KIND key text" */
+static void
+facts_add_long(struct facts *f, const char *kind, const char *key,
+    const char *text)
+{
+	size_t n = strlen(kind) + strlen(key) + strlen(text) + 3;
+	char *v, **vv;
+
+	if (f->oom)
+		return;
+	if (f->n == f->cap) {
+		vv = realloc(f->v, (f->cap ? f->cap * 2 : 64) * sizeof(*vv));
+		if (vv == NULL) {
+			f->oom = 1;
+			return;
+		}
+		f->v = vv;
+		f->cap = f->cap ? f->cap * 2 : 64;
+	}
+	v = malloc(n);
+	if (v == NULL) {
+		f->oom = 1;
+		return;
+	}
+	snprintf(v, n, "%s %s %s", kind, key, text);
+	f->v[f->n++] = v;
 }
 
 /* instant - a time as text: UTC instant, floating local time, or date */
@@ -233,6 +269,59 @@ comp_occurrences(icalcomponent *c, const char *key, size_t max,
 	free(o.v);
 }
 
+static const icalproperty_kind time_kinds[] = {
+	ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY, ICAL_DUE_PROPERTY,
+	ICAL_DURATION_PROPERTY, ICAL_RRULE_PROPERTY, ICAL_RDATE_PROPERTY,
+	ICAL_EXDATE_PROPERTY, ICAL_RECURRENCEID_PROPERTY, ICAL_NO_PROPERTY
+};
+
+/* comp_time_fact - "T key <every time-defining property, as libical reads
+ * it>": equal on both sides means equal occurrences */
+static void
+comp_time_fact(icalcomponent *c, const char *key, struct facts *f)
+{
+	char *t, *buf = NULL;
+	size_t len = 0, n;
+	icalproperty *p;
+	int i;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (m == NULL) {
+		f->oom = 1;
+		return;
+	}
+	for (i = 0; time_kinds[i] != ICAL_NO_PROPERTY; i++)
+		for (p = icalcomponent_get_first_property(c, time_kinds[i]); p;
+		    p = icalcomponent_get_next_property(c, time_kinds[i])) {
+			t = icalproperty_as_ical_string_r(p);
+			n = t != NULL ? strlen(t) : 0;
+			if (n > 0)
+				fwrite(t, 1, n, m);
+			free(t);
+		}
+	fclose(m);
+	facts_add_long(f, "T", key, buf != NULL ? buf : "");
+	free(buf);
+}
+
+/* zone_facts - "Z <VTIMEZONE as libical writes it>" for every zone */
+static void
+zone_facts(icalcomponent *root, struct facts *f)
+{
+	icalcomponent *c;
+	char *t;
+
+	if (icalcomponent_isa(root) == ICAL_VTIMEZONE_COMPONENT) {
+		t = icalcomponent_as_ical_string_r(root);
+		facts_add_long(f, "Z", "", t != NULL ? t : "");
+		free(t);
+		return;
+	}
+	for (c = icalcomponent_get_first_component(root, ICAL_ANY_COMPONENT); c;
+	    c = icalcomponent_get_next_component(root, ICAL_ANY_COMPONENT))
+		zone_facts(c, f);
+}
+
 /* value_text - a property's value as meaning, not spelling (transfer full) */
 static char *
 value_text(icalproperty *p)
@@ -355,7 +444,10 @@ is_scheduling(icalcomponent_kind k)
 	    k == ICAL_VJOURNAL_COMPONENT || k == ICAL_VFREEBUSY_COMPONENT;
 }
 
-/* comp_facts - every fact of one scheduling component */
+/*
+ * comp_facts - every fact of one scheduling component; occurrences only when
+ * max > 0, the time fingerprint otherwise
+ */
 static void
 comp_facts(icalcomponent *c, size_t max, struct facts *f)
 {
@@ -372,7 +464,10 @@ comp_facts(icalcomponent *c, size_t max, struct facts *f)
 	    icalcomponent_kind_to_string(icalcomponent_isa(c)),
 	    uid != NULL ? uid : "", rid);
 	facts_add(f, "C %s", key);
-	comp_occurrences(c, key, max, f);
+	if (max > 0)
+		comp_occurrences(c, key, max, f);
+	else
+		comp_time_fact(c, key, f);
 	comp_props(c, key, f);
 	comp_alarms(c, key, f);
 }
@@ -399,20 +494,52 @@ is_benign(const char *msg)
 	return msg != NULL && strncmp(msg, "No value for ", 13) == 0;
 }
 
-/* text_facts - parse and reduce; -1 when libical cannot parse at all */
+/* side_facts - reduce a parsed object; max 0: fingerprints, not instants */
 static int
-text_facts(const char *text, size_t max, struct facts *f)
+side_facts(icalcomponent *root, size_t max, struct facts *f)
 {
-	icalcomponent *root;
-
-	root = icalparser_parse_string(text);
-	if (root == NULL)
-		return -1;
+	facts_free(f);
 	calendar_facts(root, max, f);
-	icalcomponent_free(root);
+	if (max == 0)
+		zone_facts(root, f);
 	if (f->oom)
 		return -2;
 	qsort(f->v, f->n, sizeof(*f->v), str_cmp);
+	return 0;
+}
+
+/* time_differs - do the T or Z facts of the two sides differ? */
+static int
+time_differs(const struct facts *a, const struct facts *b)
+{
+	size_t i = 0, j = 0;
+
+	for (;;) {
+		while (i < a->n && a->v[i][0] != 'T' && a->v[i][0] != 'Z')
+			i++;
+		while (j < b->n && b->v[j][0] != 'T' && b->v[j][0] != 'Z')
+			j++;
+		if (i == a->n || j == b->n)
+			return i != a->n || j != b->n;
+		if (strcmp(a->v[i++], b->v[j++]) != 0)
+			return 1;
+	}
+}
+
+/*
+ * both_facts - facts of both sides: fingerprints when the times agree,
+ * instants of every occurrence when they do not. -2 on out of memory.
+ */
+static int
+both_facts(icalcomponent *ra, icalcomponent *rb, size_t max,
+    struct facts *a, struct facts *b)
+{
+	if (side_facts(ra, 0, a) != 0 || side_facts(rb, 0, b) != 0)
+		return -2;
+	if (!time_differs(a, b))
+		return 0;
+	if (side_facts(ra, max, a) != 0 || side_facts(rb, max, b) != 0)
+		return -2;
 	return 0;
 }
 
@@ -433,57 +560,107 @@ first_error(const struct facts *f)
 	return NULL;
 }
 
-/* facts_diff - the first fact on one side only; NULL when equal */
-static const char *
-facts_diff(const struct facts *a, const struct facts *b, char *side)
+/* allowed_join - CAL_ALLOW_TEXT_JOIN: is b the text fact a, extended? */
+static int
+allowed_join(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return a[0] == 'P' && strncmp(a, b, n) == 0 && b[n] == '\n';
+}
+
+/* allowed_gone - a before-fact that may vanish under the allowances */
+static int
+allowed_gone(const char *a, unsigned allow)
+{
+	return (allow & CAL_ALLOW_TEXT_JOIN) && a[0] == 'E' &&
+	    strstr(a, "Got a data line") != NULL;
+}
+
+/* facts_match - exact matches by merging the sorted lists */
+static void
+facts_match(const struct facts *a, const struct facts *b, char *ma, char *mb)
 {
 	size_t i = 0, j = 0;
 	int c;
 
-	while (i < a->n || j < b->n) {
-		c = i == a->n ? 1 : j == b->n ? -1 : strcmp(a->v[i], b->v[j]);
-		if (c == 0) {
-			i++, j++;
-			continue;
-		}
-		*side = c < 0 ? '-' : '+';
-		return c < 0 ? a->v[i] : b->v[j];
+	while (i < a->n && j < b->n) {
+		c = strcmp(a->v[i], b->v[j]);
+		if (c == 0)
+			ma[i++] = mb[j++] = 1;
+		else if (c < 0)
+			i++;
+		else
+			j++;
 	}
-	return NULL;
+}
+
+/* facts_diff - the first fact on one side only after the allowances */
+static const char *
+facts_diff(const struct facts *a, const struct facts *b, unsigned allow,
+    char *side)
+{
+	char *ma = calloc(a->n + 1, 1), *mb = calloc(b->n + 1, 1);
+	const char *d = NULL;
+	size_t i, j;
+
+	if (ma == NULL || mb == NULL) {
+		free(ma);
+		free(mb);
+		*side = '!';
+		return "out of memory";
+	}
+	facts_match(a, b, ma, mb);
+	for (i = 0; i < a->n && (allow & CAL_ALLOW_TEXT_JOIN); i++)
+		for (j = 0; !ma[i] && j < b->n; j++)
+			if (!mb[j] && allowed_join(a->v[i], b->v[j]))
+				ma[i] = mb[j] = 1;
+	for (i = 0; d == NULL && i < a->n; i++)
+		if (!ma[i] && !allowed_gone(a->v[i], allow))
+			d = a->v[i], *side = '-';
+	for (j = 0; d == NULL && j < b->n; j++)
+		if (!mb[j])
+			d = b->v[j], *side = '+';
+	free(ma);
+	free(mb);
+	return d;
 }
 
 int
 cal_meaning_check(const char *before, const char *after,
-    const struct cal_limits *lim, struct cal_report *rep, char *why,
-    size_t whylen)
+    const struct cal_limits *lim, unsigned allow, struct cal_report *rep,
+    char *why, size_t whylen)
 {
 	struct facts a = { 0 }, b = { 0 };
+	icalcomponent *ra = icalparser_parse_string(before);
+	icalcomponent *rb = icalparser_parse_string(after);
 	const char *d;
 	char side = ' ';
-	int ret = 1, ra, rb;
+	int ret = 1;
 
-	ra = text_facts(before, lim->max_instances, &a);
-	rb = text_facts(after, lim->max_instances, &b);
-	if (ra == -2 || rb == -2) {
-		ret = -2;
-	} else if (ra == -1) {
+	if (ra == NULL) {
 		cal_report_add(rep, "R-LEX-10", CAL_REPORT, "libical cannot "
 		    "parse the object; left as it is");
 		ret = -1;
-	} else if (rb == -1) {
+	} else if (rb == NULL) {
 		snprintf(why, whylen, "libical cannot parse the result");
 		ret = 0;
+	} else if (both_facts(ra, rb, lim->max_instances, &a, &b) != 0) {
+		ret = -2;
 	} else if ((d = first_error(&b)) != NULL) {
 		cal_report_add(rep, "R-LEX-10", CAL_REPORT, "libical cannot "
 		    "read: %.200s; left as it is", d);
-		snprintf(why, whylen, "parse error that no rule repairs");
 		ret = -1;
-	} else if ((d = facts_diff(&a, &b, &side)) != NULL) {
+	} else if ((d = facts_diff(&a, &b, allow, &side)) != NULL) {
 		snprintf(why, whylen, "%s %.200s", side == '-' ? "lost" : "new",
 		    d);
-		ret = 0;
+		ret = side == '!' ? -2 : 0;
 	}
 	facts_free(&a);
 	facts_free(&b);
+	if (ra != NULL)
+		icalcomponent_free(ra);
+	if (rb != NULL)
+		icalcomponent_free(rb);
 	return ret;
 }

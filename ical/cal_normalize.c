@@ -43,7 +43,7 @@ cal_limits_default(struct cal_limits *lim)
 	lim->max_line = 10u << 20;
 	lim->max_lines = 200000;
 	lim->max_components = 20000;
-	lim->max_instances = 1000;
+	lim->max_instances = 100;
 	lim->max_findings = 200;
 }
 
@@ -167,7 +167,8 @@ norm_write_check(struct cal_out *out, const struct cal_doc *doc,
 		return CAL_LIMIT;
 	}
 	out->len = len;
-	same = cal_meaning_check(before, out->data, lim, rep, why, sizeof(why));
+	same = cal_meaning_check(before, out->data, lim, doc->allow, rep, why,
+	    sizeof(why));
 	if (same == 1)
 		return CAL_CHANGED;
 	if (same == -2)

@@ -87,6 +87,8 @@ rule_lex_control(struct cal_doc *doc, const struct cal_env *env)
 		    lx->joined, lx->joined == 1 ? "" : "s");
 		return CAL_RULE_LEAVE;
 	}
+	if (lx->joined > 0)
+		doc->allow |= CAL_ALLOW_TEXT_JOIN;
 	if ((lx->ctl_removed > 0 && cal_report_add(env->rep, "R-LEX-5",
 	    CAL_FIX, "removed %u control characters", lx->ctl_removed)) ||
 	    (lx->blank_removed > 0 && cal_report_add(env->rep, "R-LEX-5",
