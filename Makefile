@@ -33,7 +33,7 @@ ALL_CFLAGS = -std=gnu17 $(WARN) $(OPT) $(HARDEN) \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
 	   -DCALMILTER_VERSION='"$(VERSION)"' \
 	   $(if $(DEVELOPER),-Werror) $(CPPFLAGS) $(CFLAGS)
-ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
+ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CAL_SRC	:= $(sort $(wildcard ical/*.c))
@@ -133,8 +133,12 @@ check: deps-check
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-corpus: $(B)/calnorm
-	tests/corpus.sh
+corpus: $(B)/calnorm $(B)/tests/corpus_check
+	tests/corpus/run.sh
+
+$(B)/tests/corpus_check: tests/corpus/check.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
 
 e2e: $(B)/calmilter $(B)/calnorm
 	tests/e2e/postfix.sh
