@@ -148,6 +148,17 @@ main_listen(const struct conf *c)
 		fatalx("cannot open socket \"%s\"", c->socket);
 }
 
+/* main_user_is_us - does UserID name the user we already are? */
+static int
+main_user_is_us(const char *spec)
+{
+	struct milt_user u;
+	char err[512];
+
+	return milt_user_lookup(&u, spec, err, sizeof(err)) == 0 &&
+	       u.uid == getuid();
+}
+
 /* main_user - whom to become; 0: stay as we are. Exits on a bad UserID. */
 static int
 main_user(const struct conf *c, struct milt_user *u)
@@ -155,7 +166,7 @@ main_user(const struct conf *c, struct milt_user *u)
 	char err[512];
 
 	if (getuid() != 0) {
-		if (c->user_id != NULL)
+		if (c->user_id != NULL && !main_user_is_us(c->user_id))
 			log_notice("not started as root: UserID %s ignored",
 			           c->user_id);
 		return 0;
