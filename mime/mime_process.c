@@ -237,6 +237,12 @@ job_parts(struct mime_job *job, const struct mime_walk *w)
 
 	for (i = 0; i < w->n; i++) {
 		job->res->parts_seen++;
+		if (w->v[i].encapsulated && !job->pol->normalize_encapsulated) {
+			cal_report_add(&job->res->report, "R-MIME-7", CAL_REPORT,
+			    "part %s: forwarded or reported calendar left as it "
+			    "is (NormalizeEncapsulated no)", w->v[i].path);
+			continue;
+		}
 		st = mime_part_run(job, &w->v[i]);
 		if (st == CAL_ERROR)
 			return job_verdict(job, st, MIME_REASON_ERROR,
