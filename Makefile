@@ -56,7 +56,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all check run install uninstall clean deps deps-build deps-check \
-	unit corpus e2e lint
+	unit corpus milter e2e lint
 
 all: $(B)/calmilter $(B)/calnorm
 
@@ -91,7 +91,7 @@ $(B)/tests/%: tests/unit/%.c $(LIBMIME) $(LIBCAL) $(LIBCONF) tests/unit/unit.h
 # Debian 12 package names. deps-* install only what is missing.
 BUILD_PKGS := gcc make pkg-config libc6-dev libmilter-dev libgmime-3.0-dev \
 	      libical-dev libicu-dev
-CHECK_PKGS := $(BUILD_PKGS) libcmocka-dev postfix
+CHECK_PKGS := $(BUILD_PKGS) libcmocka-dev postfix miltertest
 APT_ENV := DEBIAN_FRONTEND=noninteractive
 
 define install_missing
@@ -128,7 +128,7 @@ run: deps-build
 # ---- tests ----------------------------------------------------------------
 check: deps-check
 	$(MAKE) all $(UNIT_BIN)
-	$(MAKE) unit corpus e2e
+	$(MAKE) unit corpus milter e2e
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -139,6 +139,9 @@ corpus: $(B)/calnorm $(B)/tests/corpus_check
 $(B)/tests/corpus_check: tests/corpus/check.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
+
+milter: $(B)/calmilter $(B)/calnorm
+	tests/milter/run.sh
 
 e2e: $(B)/calmilter $(B)/calnorm
 	tests/e2e/postfix.sh
