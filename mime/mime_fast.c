@@ -9,8 +9,8 @@
  * path would leave untouched as a whole (signed or encrypted: N-1;
  * DKIM-signed: N-2).
  *
- * Maybe:  multipart/*, message/*, text/calendar, application/ics, ...,
- *         any type named *.ics/*.vcs/*.vcf, RFC 2231 or RFC 2047 names.
+ * Maybe:  multipart/..., message/..., text/calendar, application/ics, ...,
+ *         any type named x.ics, x.vcs or x.vcf, RFC 2231 or RFC 2047 names.
  * No:     text/plain, text/html, application/pdf with another name.
  */
 #define _GNU_SOURCE	/* strcasestr */

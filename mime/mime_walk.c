@@ -5,7 +5,7 @@
  * application/x-ics, text/x-vcalendar, text/vcard, text/x-vcard,
  * text/directory) or by a file name ending in .ics, .vcs or .vcf (GMime
  * decodes RFC 2231 continuations and RFC 2047 words in the name). The walk
- * enters multipart/* and message/rfc822; parts inside message/rfc822 or
+ * enters every multipart and message/rfc822; parts inside message/rfc822 or
  * multipart/report are marked encapsulated (R-MIME-7, N-12). Signed or
  * encrypted content anywhere (multipart/signed, multipart/encrypted,
  * application/(x-)pkcs7-mime, an inline PGP block) stops the walk: the whole
@@ -114,6 +114,22 @@ struct walk_at {
 
 static int walk_object(struct mime_walk *, GMimeObject *, struct walk_at);
 
+/* walk_path - "parent.n"; a path too deep for the buffer ends in "..." */
+static void
+walk_path(char *buf, size_t len, const char *parent, int n)
+{
+	char num[16];
+	size_t pl = strlen(parent);
+
+	snprintf(num, sizeof(num), ".%d", n);
+	if (pl + strlen(num) + 1 > len) {
+		snprintf(buf, len, "%.*s...", (int)(len - 4), parent);
+		return;
+	}
+	memcpy(buf, parent, pl);
+	memcpy(buf + pl, num, strlen(num) + 1);
+}
+
 static int
 walk_multipart(struct mime_walk *w, GMimeMultipart *mp, struct walk_at at,
     const char *type)
@@ -127,7 +143,7 @@ walk_multipart(struct mime_walk *w, GMimeMultipart *mp, struct walk_at at,
 	sub.encapsulated = at.encapsulated ||
 	    strcasecmp(type, "multipart/report") == 0;
 	for (i = 0; i < n && !w->is_signed && !w->limit; i++) {
-		snprintf(sub.path, sizeof(sub.path), "%s.%d", at.path, i + 1);
+		walk_path(sub.path, sizeof(sub.path), at.path, i + 1);
 		if (walk_object(w, g_mime_multipart_get_part(mp, i), sub) != 0)
 			return -1;
 	}
@@ -147,7 +163,7 @@ walk_message(struct mime_walk *w, GMimeMessagePart *mp, struct walk_at at)
 	sub.encapsulated = 1;
 	sub.msgobj = GMIME_OBJECT(inner);
 	sub.top = 0;
-	snprintf(sub.path, sizeof(sub.path), "%s.1", at.path);
+	walk_path(sub.path, sizeof(sub.path), at.path, 1);
 	return walk_object(w, body, sub);
 }
 
