@@ -80,7 +80,7 @@ $(B)/calmilter: $(DAEMON_OBJ) $(LIBMIME) $(LIBCAL) $(LIBCONF)
 $(B)/calnorm: $(CALNORM_OBJ) $(LIBMIME) $(LIBCAL) $(LIBCONF)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(LIBMIME) $(LIBCAL) $(LIBCONF) tests/unit/unit.h
+$(B)/tests/%: tests/unit/%.c $(LIBMIME) $(LIBCAL) $(LIBCONF) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -DSRCDIR='"$(CURDIR)"' -o $@ $< \
 	    $(LIBMIME) $(LIBCAL) $(LIBCONF) $(LIBS) -lcmocka
@@ -132,7 +132,9 @@ check: deps-check
 	$(MAKE) DEVELOPER=1 unit corpus milter e2e
 
 unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+	@failed=""; for t in $(UNIT_BIN); do echo "== $$t"; \
+	  $$t || failed="$$failed $${t##*/}"; done; \
+	if [ -n "$$failed" ]; then echo "unit tests failed:$$failed"; exit 1; fi
 
 corpus: $(B)/calnorm $(B)/tests/corpus_check
 	tests/corpus/run.sh

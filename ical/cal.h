@@ -132,17 +132,17 @@ void	cal_context_init(struct cal_context *ctx);
 
 /*
  * struct cal_out - the result. method[] is the object's METHOD after
- * normalization ("" when it has none); it is filled for CAL_UNCHANGED too,
- * so that the caller can align MIME labels. data/len only for CAL_CHANGED:
- * a UTF-8, CRLF, 75-octet-folded object, owned (free with cal_out_free).
+ * normalization ("" when it has none, "?" when it is not an iTIP method);
+ * it is filled for CAL_UNCHANGED too, so that the caller can align MIME
+ * labels. data/len only for CAL_CHANGED: a UTF-8, CRLF, 75-octet-folded
+ * object, owned (free with cal_out_free); charset is then "utf-8".
  */
 struct cal_out {
 	char		*data;
 	size_t		 len;
 	enum cal_kind	 kind;
 	char		 method[16];
-	char		 charset[32];	/* charset of data ("utf-8"), or of the
-					 * input when unchanged and known */
+	char		 charset[32];	/* "utf-8" for CAL_CHANGED, else "" */
 };
 
 void	cal_out_init(struct cal_out *out);

@@ -186,22 +186,38 @@ cal_remove_controls(char *s, size_t *len)
 	return n;
 }
 
-/* cal_pick_charset - which charset to read in, from the label and the BOM */
-static const char *
-cal_pick_charset(const char *declared, const char *bomcs, struct cal_lexinfo *lex)
+static int
+cal_charset_is_utf16(const char *cs)
 {
-	if (declared != NULL && declared[0] != '\0') {
-		if (cal_charset_is_utf8(declared))
-			return bomcs != NULL && strcmp(bomcs, "UTF-8") != 0
-			    ? bomcs : NULL;
-		snprintf(lex->charset, sizeof(lex->charset), "%s", declared);
-		return declared;
-	}
-	if (bomcs != NULL && strcmp(bomcs, "UTF-8") != 0) {
-		snprintf(lex->charset, sizeof(lex->charset), "%s", bomcs);
-		return bomcs;
-	}
-	return NULL;
+	return strncasecmp(cs, "utf-16", 6) == 0 ||
+	    strncasecmp(cs, "utf16", 5) == 0 || strcasecmp(cs, "ucs-2") == 0;
+}
+
+/*
+ * cal_pick_charset - which charset to read in, from the label and the BOM.
+ * A UTF-16 BOM names the byte order, which a plain "utf-16" label does not;
+ * a label of another family wins over a BOM (R-LEX-4 order), and then the
+ * BOM is not removed (*skip = 0).
+ */
+static const char *
+cal_pick_charset(const char *label, const char *bomcs, size_t *skip,
+    struct cal_lexinfo *lex)
+{
+	const char *cs = NULL;
+	int has_label = label != NULL && label[0] != '\0';
+	int bom16 = bomcs != NULL && strcmp(bomcs, "UTF-8") != 0;
+
+	if (bom16 && (!has_label || cal_charset_is_utf8(label) ||
+	    cal_charset_is_utf16(label)))
+		cs = bomcs;
+	else if (has_label && !cal_charset_is_utf8(label))
+		cs = label;
+	if (bomcs != NULL && cs != bomcs && !(cs == NULL &&
+	    strcmp(bomcs, "UTF-8") == 0))
+		*skip = 0;	/* not the charset it would mark */
+	if (cs != NULL)
+		snprintf(lex->charset, sizeof(lex->charset), "%s", cs);
+	return cs;
 }
 
 enum cal_status
@@ -216,27 +232,21 @@ cal_decode(char **text, size_t *textlen, struct cal_lexinfo *lex,
 	*text = NULL;
 	cal_buf_init(&out, len * 4 + 64);
 	skip = cal_strip_bom(in, len, &bomcs);
-	if (bomcs != NULL && strcmp(bomcs, "UTF-8") == 0 && charset != NULL &&
-	    charset[0] != '\0' && !cal_charset_is_utf8(charset))
-		skip = 0;	/* the label wins (R-LEX-4 order) */
+	cs = cal_pick_charset(charset, bomcs, &skip, lex);
 	lex->bom = skip > 0;
-	cs = cal_pick_charset(charset, skip > 0 ? bomcs : NULL, lex);
 	if (cs != NULL)
 		st = cal_transcode(&out, in + skip, len - skip, cs, rep);
 	else if (cal_buf_add(&out, in + skip, len - skip) != 0)
 		st = CAL_ERROR;
-	if (st == CAL_UNCHANGED && !cal_utf8_valid(out.p, out.len)) {
-		cal_report_add(rep, "R-LEX-4", CAL_REPORT,
-		    "content is not valid UTF-8 and no charset says what it "
-		    "is; left as it is (FallbackCharset leave)");
-		st = CAL_MALFORMED;
-	}
-	if (st == CAL_UNCHANGED && cs != NULL && cal_is_ascii(in + skip, len - skip))
-		lex->charset[0] = '\0';	/* identical bytes: nothing transcoded */
 	if (st != CAL_UNCHANGED) {
 		cal_buf_free(&out);
 		return st;
 	}
+	if (cs != NULL && out.len == len - skip &&
+	    memcmp(out.p, in + skip, out.len) == 0)
+		lex->charset[0] = '\0';	/* identical bytes: nothing transcoded */
+	/* UTF-8 validity is judged per unfolded line by the lexer: a fold may
+	 * legally cut a multi-octet sequence (RFC 5545 3.1) */
 	lex->ctl_removed = cal_remove_controls(out.p, &out.len);
 	*text = cal_buf_steal(&out, textlen);
 	return *text != NULL ? CAL_UNCHANGED : CAL_ERROR;

@@ -103,7 +103,8 @@ struct cal_lexinfo {
  */
 #define CAL_ALLOW_TEXT_JOIN	0x01	/* R-LEX-5 b: a TEXT value regains the
 					 * rest cut off by a raw newline, and
-					 * libical's "data line" error goes */
+					 * libical's errors about that line
+					 * ("data line", "property name") go */
 
 struct cal_doc {
 	char			*text;	/* decoded UTF-8 input, owned */
@@ -223,7 +224,8 @@ int	rule_version_prodid(struct cal_doc *, const struct cal_env *);
 int	rule_method(struct cal_doc *, const struct cal_env *);
 int	rule_dtstamp(struct cal_doc *, const struct cal_env *);
 
-/* cal_doc_method - METHOD of the calendar, canonical upper case, or "" */
+/* cal_doc_method - METHOD of the calendar, canonical upper case; "" when
+ * there is none, "?" when it is not an iTIP method */
 const char	*cal_doc_method(const struct cal_doc *doc);
 
 /* the calendar object of a doc: first VCALENDAR at top level, or NULL */

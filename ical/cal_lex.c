@@ -198,6 +198,53 @@ lex_looks_like_property(const char *l, size_t n)
 	return i >= 2 && i < n && (l[i] == ';' || l[i] == ':' || l[i] == '=');
 }
 
+/*
+ * lex_is_known_name - names of RFC 5545 and RFC 7986 properties and
+ * components, and the BEGIN/END keywords: a line with such a name is a
+ * content line whatever its case
+ */
+static int
+lex_is_known_name(const char *l, size_t n)
+{
+	static const char *const names[] = {
+		"BEGIN", "END", "CALSCALE", "METHOD", "PRODID", "VERSION",
+		"ATTACH", "CATEGORIES", "CLASS", "COMMENT", "DESCRIPTION", "GEO",
+		"LOCATION", "PERCENT-COMPLETE", "PRIORITY", "RESOURCES",
+		"STATUS", "SUMMARY", "COMPLETED", "DTEND", "DUE", "DTSTART",
+		"DURATION", "FREEBUSY", "TRANSP", "TZID", "TZNAME",
+		"TZOFFSETFROM", "TZOFFSETTO", "TZURL", "ATTENDEE", "CONTACT",
+		"ORGANIZER", "RECURRENCE-ID", "RELATED-TO", "URL", "UID",
+		"EXDATE", "EXRULE", "RDATE", "RRULE", "ACTION", "REPEAT",
+		"TRIGGER", "CREATED", "DTSTAMP", "LAST-MODIFIED", "SEQUENCE",
+		"REQUEST-STATUS", "NAME", "REFRESH-INTERVAL", "SOURCE", "COLOR",
+		"IMAGE", "CONFERENCE", NULL
+	};
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strlen(names[i]) == n && strncasecmp(names[i], l, n) == 0)
+			return 1;
+	return n > 2 && strncasecmp(l, "X-", 2) == 0;
+}
+
+/*
+ * lex_is_cut_text - R-LEX-5 b also covers a cut-off line that happens to
+ * look like "name:value" ("https://...", "Join: ..."): its name is not a
+ * property's and is not written in upper case as producers write names
+ */
+static int
+lex_is_cut_text(const char *l, size_t namelen)
+{
+	size_t i;
+
+	if (lex_is_known_name(l, namelen))
+		return 0;
+	for (i = 0; i < namelen; i++)
+		if (islower((unsigned char)l[i]))
+			return 1;
+	return 0;
+}
+
 /* lex_join - R-LEX-5 b: append a cut-off line to the previous TEXT value */
 static int
 lex_join(struct cal_comp *c, const struct cal_lline *ll,
@@ -305,30 +352,14 @@ lex_close(struct cal_build *b, struct cal_prop *p)
 	return CAL_UNCHANGED;
 }
 
-/* lex_line - place one logical line in the tree */
+/* lex_content - a content line: BEGIN, END, or a property of the current
+ * component */
 static enum cal_status
-lex_line(struct cal_build *b, const struct cal_lline *ll)
+lex_content(struct cal_build *b, const struct cal_lline *ll, size_t namelen,
+    size_t colon)
 {
 	struct cal_prop *p;
-	size_t namelen, colon;
-	int j;
 
-	if (!cal_utf8_valid(ll->text.p, ll->text.len)) {
-		cal_report_add(b->rep, "R-LEX-4", CAL_REPORT, "line %u is not "
-		    "valid UTF-8; left as it is", ll->line);
-		return CAL_MALFORMED;
-	}
-	if (ll->orphan || !lex_split(ll->text.p, ll->text.len, &namelen,
-	    &colon)) {
-		j = ll->orphan ? 0 : lex_join(b->cur, ll, &b->doc->lex);
-		if (j < 0)
-			return CAL_ERROR;
-		if (j > 0)
-			return CAL_UNCHANGED;
-		cal_report_add(b->rep, "R-LEX-5", CAL_REPORT, "line %u is not "
-		    "a content line; left as it is", ll->line);
-		return CAL_MALFORMED;
-	}
 	if ((p = lex_prop(ll, namelen, colon)) == NULL)
 		return CAL_ERROR;
 	b->doc->lex.lines++;
@@ -347,6 +378,34 @@ lex_line(struct cal_build *b, const struct cal_lline *ll)
 		return CAL_ERROR;
 	}
 	return CAL_UNCHANGED;
+}
+
+/* lex_line - place one logical line in the tree */
+static enum cal_status
+lex_line(struct cal_build *b, const struct cal_lline *ll)
+{
+	size_t namelen = 0, colon = 0;
+	int content, j;
+
+	if (!cal_utf8_valid(ll->text.p, ll->text.len)) {
+		cal_report_add(b->rep, "R-LEX-4", CAL_REPORT, "line %u is not "
+		    "valid UTF-8 and no charset says what it is; left as it is "
+		    "(FallbackCharset leave)", ll->line);
+		return CAL_MALFORMED;
+	}
+	content = !ll->orphan &&
+	    lex_split(ll->text.p, ll->text.len, &namelen, &colon);
+	if (!content || lex_is_cut_text(ll->text.p, namelen)) {
+		j = ll->orphan ? 0 : lex_join(b->cur, ll, &b->doc->lex);
+		if (j != 0)
+			return j > 0 ? CAL_UNCHANGED : CAL_ERROR;
+		if (!content) {
+			cal_report_add(b->rep, "R-LEX-5", CAL_REPORT, "line %u "
+			    "is not a content line; left as it is", ll->line);
+			return CAL_MALFORMED;
+		}
+	}
+	return lex_content(b, ll, namelen, colon);
 }
 
 /* lex_finish - the tree must be closed and hold something */

@@ -259,11 +259,11 @@ comp_occurrences(icalcomponent *c, const char *key, size_t max,
 		occ_remove(&o, t);
 	}
 	qsort(o.v, o.n, sizeof(*o.v), str_cmp);
-	for (i = 0; i < o.n; i++) {
+	for (i = 0; i < o.n; i++)	/* DTSTART comes back from the iterator */
 		if (i == 0 || strcmp(o.v[i], o.v[i - 1]) != 0)
 			facts_add(f, "O %s %s %+lld", key, o.v[i], len);
+	for (i = 0; i < o.n; i++)
 		free(o.v[i]);
-	}
 	if (o.oom)
 		f->oom = 1;
 	free(o.v);
@@ -574,7 +574,8 @@ static int
 allowed_gone(const char *a, unsigned allow)
 {
 	return (allow & CAL_ALLOW_TEXT_JOIN) && a[0] == 'E' &&
-	    strstr(a, "Got a data line") != NULL;
+	    (strstr(a, "Got a data line") != NULL ||
+	    strstr(a, "Parse error in property name") != NULL);
 }
 
 /* facts_match - exact matches by merging the sorted lists */

@@ -231,13 +231,17 @@ cal_normalize(struct cal_out *out, const char *in, size_t len,
 		    lim->max_bytes);
 		return CAL_LIMIT;
 	}
-	env.kind = out->kind = cal_detect(in, len);
-	if (env.kind != CAL_KIND_ICAL)
-		return norm_other_kind(env.kind, rep);
 	memset(&lex, 0, sizeof(lex));
 	st = cal_decode(&text, &textlen, &lex, in, len, ctx->mime_charset, rep);
-	if (st == CAL_UNCHANGED)
-		st = norm_ical(out, text, textlen, &lex, &env);
+	if (st == CAL_UNCHANGED) {
+		env.kind = out->kind = cal_detect(text, textlen);
+		if (env.kind == CAL_KIND_ICAL)
+			st = norm_ical(out, text, textlen, &lex, &env);
+		else {
+			free(text);
+			st = norm_other_kind(env.kind, rep);
+		}
+	}
 	if (st == CAL_CHANGED)
 		snprintf(out->charset, sizeof(out->charset), "utf-8");
 	else {

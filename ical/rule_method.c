@@ -171,7 +171,8 @@ rule_method(struct cal_doc *doc, const struct cal_env *env)
 	}
 }
 
-/* cal_doc_method - METHOD of the calendar, canonical, or "" */
+/* cal_doc_method - METHOD of the calendar, canonical; "" when there is
+ * none, "?" when it is not an iTIP method */
 const char *
 cal_doc_method(const struct cal_doc *doc)
 {
@@ -182,5 +183,5 @@ cal_doc_method(const struct cal_doc *doc)
 	if (cal == NULL || (m = cal_comp_prop(cal, "METHOD")) == NULL)
 		return "";
 	canon = cal_method_canon(m->value);
-	return canon != NULL ? canon : "";
+	return canon != NULL ? canon : "?";
 }

@@ -51,6 +51,8 @@ loc_content(const struct mime_job *job, const struct mime_cand *c,
 	if (e > l->cstart && e < job->len && m[e - 1] == '\r' && m[e] == '\n')
 		e--;	/* GMime counts the CR of the delimiter's CRLF */
 	l->cend = e;
+	if (e == job->len)
+		return 0;	/* the last part of an encapsulated message */
 	if (e + 3 <= job->len && memcmp(m + e, "\n--", 3) == 0)
 		return 0;
 	if (e + 4 <= job->len && memcmp(m + e, "\r\n--", 4) == 0)
@@ -143,6 +145,22 @@ to_crlf(GByteArray *ba)
 	g_byte_array_unref(out);
 }
 
+static int
+ends_with_eol(const GByteArray *ba)
+{
+	return ba->len > 0 && ba->data[ba->len - 1] == '\n';
+}
+
+/* strip_eol - drop the final line end again (see eol_added) */
+static void
+strip_eol(GByteArray *ba)
+{
+	if (ba->len > 0 && ba->data[ba->len - 1] == '\n')
+		g_byte_array_set_size(ba, ba->len - 1);
+	if (ba->len > 0 && ba->data[ba->len - 1] == '\r')
+		g_byte_array_set_size(ba, ba->len - 1);
+}
+
 /* struct part_io - what goes to the core and what comes back */
 struct part_io {
 	char		 type[96];	/* media type, lower case */
@@ -153,6 +171,7 @@ struct part_io {
 	GByteArray	*decoded;
 	struct cal_out	 out;
 	enum cal_status	 st;
+	int		 eol_added;	/* the boundary owned the last line end */
 };
 
 static void
@@ -205,6 +224,13 @@ part_decode(struct mime_job *job, const struct part_loc *l,
 	}
 	if (strcmp(job->eol, "\n") == 0 && io->cte != MIME_CTE_BASE64)
 		to_crlf(io->decoded);
+	if (io->cte != MIME_CTE_BASE64 && l->cend < job->len &&
+	    !ends_with_eol(io->decoded)) {
+		/* RFC 2046 5.1.1: the line end before a boundary belongs to the
+		 * boundary, so the object's last CRLF is not in the content */
+		g_byte_array_append(io->decoded, (const guint8 *)"\r\n", 2);
+		io->eol_added = 1;
+	}
 	return CAL_UNCHANGED;
 }
 
@@ -234,7 +260,7 @@ label_method(struct mime_job *job, const struct mime_cand *c,
 	const char *want = io->out.method, *have = io->method;
 
 	if (strcmp(io->type, "text/calendar") != 0 || c->encapsulated ||
-	    io->out.kind != CAL_KIND_ICAL ||
+	    io->out.kind != CAL_KIND_ICAL || strcmp(want, "?") == 0 ||
 	    (io->st != CAL_CHANGED && io->st != CAL_UNCHANGED))
 		return NULL;
 	if ((have == NULL && want[0] == '\0') ||
@@ -255,15 +281,21 @@ label_method(struct mime_job *job, const struct mime_cand *c,
 	return want;
 }
 
-/* label_charset - a rewritten part is UTF-8 (R-MIME-1, R-LEX-4) */
+/*
+ * label_charset - a rewritten text part is UTF-8 (R-MIME-1 for
+ * text/calendar, R-LEX-4 for the other text types). Other types carry no
+ * charset: their undeclared content is read as UTF-8 already.
+ */
 static const char *
 label_charset(struct mime_job *job, const struct part_io *io)
 {
-	if (io->st != CAL_CHANGED ||
+	if (io->st != CAL_CHANGED || strncmp(io->type, "text/", 5) != 0 ||
 	    (io->charset != NULL && strcasecmp(io->charset, "utf-8") == 0))
 		return NULL;
-	cal_report_add(&job->res->report, "R-MIME-1", CAL_FIX, "charset=utf-8 "
-	    "(was %.30s)", io->charset != NULL ? io->charset : "not given");
+	cal_report_add(&job->res->report,
+	    strcmp(io->type, "text/calendar") == 0 ? "R-MIME-1" : "R-LEX-4",
+	    CAL_FIX, "charset=utf-8 (was %.30s)",
+	    io->charset != NULL ? io->charset : "not given");
 	return "utf-8";
 }
 
@@ -351,9 +383,12 @@ part_emit(struct mime_job *job, const struct part_loc *l, struct part_io *io,
 {
 	GByteArray *body = NULL, *block;
 
-	if (io->st == CAL_CHANGED)
+	if (io->st == CAL_CHANGED) {
 		body = mime_encode((const uint8_t *)io->out.data, io->out.len,
 		    enc, job->eol);
+		if (io->eol_added && enc != MIME_CTE_BASE64)
+			strip_eol(body);	/* the boundary brings it back */
+	}
 	if (l->fp == &job->top) {
 		if (body != NULL)
 			add_splice(job, l->cstart, l->cend, body);

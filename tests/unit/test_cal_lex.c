@@ -884,6 +884,54 @@ test_lex_raw_newline_in_location_joined(void **state)
 	ct_free(&r);
 }
 
+/* a cut-off URL looks like "https:..." but https is no property name */
+static void
+test_lex_raw_newline_before_url_joined(void **state)
+{
+	struct ct_run r;
+
+	(void)state;
+	ct_init(&r);
+	ct_norms(&r, HEAD "DESCRIPTION:Join the call\r\n"
+	                  "https://meet.example.org/abc\r\n" TAIL);
+	ct_assert_status(&r, CAL_CHANGED);
+	ct_assert_out(&r, HEAD "DESCRIPTION:Join the call\\n"
+	                       "https://meet.example.org/abc\r\n" TAIL);
+	ct_assert_fixes(&r.rep, "R-LEX-5");
+	ct_assert_stable(&r);
+	ct_free(&r);
+}
+
+/* a damaged property after a text value is never taken for its rest */
+static void
+test_lex_damaged_property_after_text_not_joined(void **state)
+{
+	struct ct_run r;
+
+	(void)state;
+	ct_init(&r);
+	ct_norms(&r, HEAD "SUMMARY:Review\r\n"
+	                  "DTSTART;TZID=\"W. Europe:20200609T090000\"\r\n" TAIL);
+	assert_int_equal(r.st, CAL_MALFORMED);
+	assert_null(r.out.data);
+	assert_int_equal(ct_nfix(&r.rep), 0);
+	ct_free(&r);
+}
+
+/* a lower-case known property name after text is still a property */
+static void
+test_lex_lowercase_property_after_text_kept(void **state)
+{
+	struct ct_run r;
+
+	(void)state;
+	ct_init(&r);
+	ct_norms(&r, HEAD "DESCRIPTION:Agenda\r\nlocation:Room 1\r\n" TAIL);
+	assert_int_equal(r.st, CAL_UNCHANGED);
+	assert_int_equal(ct_count(&r.rep, "R-LEX-5", CAL_FIX), 0);
+	ct_free(&r);
+}
+
 static void
 test_lex_raw_newline_left_when_repair_off(void **state)
 {
@@ -1068,6 +1116,9 @@ main(void)
 	    cmocka_unit_test(test_lex_empty_lines_inside_removed),
 	    cmocka_unit_test(test_lex_raw_newline_in_description_joined),
 	    cmocka_unit_test(test_lex_raw_newline_in_location_joined),
+	    cmocka_unit_test(test_lex_raw_newline_before_url_joined),
+	    cmocka_unit_test(test_lex_damaged_property_after_text_not_joined),
+	    cmocka_unit_test(test_lex_lowercase_property_after_text_kept),
 	    cmocka_unit_test(test_lex_raw_newline_left_when_repair_off),
 	    cmocka_unit_test(test_lex_non_content_line_elsewhere_malformed),
 	    cmocka_unit_test(test_lex_unclosed_component_malformed),
