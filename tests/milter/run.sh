@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # tests/milter/run.sh - drive build/calmilter through miltertest
 #
 # Starts the daemon on a loopback port with a private configuration and
@@ -8,14 +8,23 @@
 # as "-- log: QID text" (checked as "QID: text"), and a clean exit.
 #
 #   tests/milter/run.sh [t-NAME.lua ...]
-#   environment: CALMILTER_TEST_PORT (18895), CALMILTER and CALNORM (the
-#   binaries, build/calmilter and build/calnorm by default)
+#   environment: CALMILTER_TEST_PORT (default: a free port chosen at
+#   random, so that several checkouts can run their tests at once),
+#   CALMILTER and CALNORM (build/calmilter and build/calnorm by default)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 calmilter=${CALMILTER:-$top/build/calmilter}
 calnorm=${CALNORM:-$top/build/calnorm}
 here=$top/tests/milter
-port=${CALMILTER_TEST_PORT:-18895}
+# free_port - a loopback port nothing listens on, from a random base
+free_port() {
+	p=$(( $(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000 ))
+	while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do
+		p=$((p + 1))
+	done
+	echo "$p"
+}
+port=${CALMILTER_TEST_PORT:-$(free_port)}
 tmp=$(mktemp -d)
 pid=
 failed=0
