@@ -55,7 +55,7 @@ LIBCONF	:= $(B)/libconf.a
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all check run install uninstall clean deps deps-build deps-check \
+.PHONY: all check run install uninstall clean deps deps-build deps-check conf-example \
 	unit corpus milter e2e lint
 
 all: $(B)/calmilter $(B)/calnorm
@@ -84,6 +84,12 @@ $(B)/tests/%: tests/unit/%.c $(LIBMIME) $(LIBCAL) $(LIBCONF) $(wildcard tests/un
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -DSRCDIR='"$(CURDIR)"' -o $@ $< \
 	    $(LIBMIME) $(LIBCAL) $(LIBCONF) $(LIBS) -lcmocka
+
+# conf/calmilter.conf is generated from the key table (conf/conf_table.c)
+$(B)/conf-example: conf/gen/example.c $(LIBCONF)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^
+conf-example: $(B)/conf-example
+	$(B)/conf-example > conf/calmilter.conf
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
