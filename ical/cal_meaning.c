@@ -258,7 +258,8 @@ comp_occurrences(icalcomponent *c, const char *key, size_t max,
 		t = icalproperty_get_datetime_with_component(p, c);
 		occ_remove(&o, t);
 	}
-	qsort(o.v, o.n, sizeof(*o.v), str_cmp);
+	if (o.n > 1)	/* o.v is NULL when occ_add ran out of memory */
+		qsort(o.v, o.n, sizeof(*o.v), str_cmp);
 	for (i = 0; i < o.n; i++)	/* DTSTART comes back from the iterator */
 		if (i == 0 || strcmp(o.v[i], o.v[i - 1]) != 0)
 			facts_add(f, "O %s %s %+lld", key, o.v[i], len);
@@ -504,7 +505,8 @@ side_facts(icalcomponent *root, size_t max, struct facts *f)
 		zone_facts(root, f);
 	if (f->oom)
 		return -2;
-	qsort(f->v, f->n, sizeof(*f->v), str_cmp);
+	if (f->n > 1)	/* f->v is NULL when empty: qsort must not see it */
+		qsort(f->v, f->n, sizeof(*f->v), str_cmp);
 	return 0;
 }
 

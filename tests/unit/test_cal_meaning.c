@@ -421,11 +421,26 @@ test_meaning_normalize_series_kept(void **state)
 	ct_free(&r);
 }
 
+/* a calendar without components has no facts: the same, and no sort of
+ * an empty list (qsort(NULL, 0) is undefined; the ASan+UBSan run catches it) */
+static void
+test_meaning_empty_calendar_same(void **state)
+{
+	struct mc m;
+
+	(void)state;
+	assert_int_equal(check(&m, CAL_HEAD "END:VCALENDAR\r\n",
+	                       CAL_HEAD "END:VCALENDAR\r\n"),
+	                 1);
+	done(&m);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_meaning_same_text_same),
+	    cmocka_unit_test(test_meaning_empty_calendar_same),
 	    cmocka_unit_test(test_meaning_vtimezone_offset_changed_differs),
 	    cmocka_unit_test(test_meaning_exdate_removed_differs),
 	    cmocka_unit_test(test_meaning_series_count_changed_differs),
