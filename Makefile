@@ -29,11 +29,12 @@ WARN	:= -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
 HARDEN	:= -fstack-protector-strong -fstack-clash-protection -fPIE \
 	   -D_FORTIFY_SOURCE=2
 OPT	?= -O2 -g
+SAN	?=	# sanitizer flags of a variant build (build-asan/, build-fuzz/...)
 ALL_CFLAGS = -std=gnu17 $(WARN) $(OPT) $(HARDEN) \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
 	   -DCALMILTER_VERSION='"$(VERSION)"' \
-	   $(if $(DEVELOPER),-Werror) $(CPPFLAGS) $(CFLAGS)
-ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
+	   $(if $(DEVELOPER),-Werror) $(SAN) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SAN) $(LDFLAGS)
 LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CAL_SRC	:= $(sort $(wildcard ical/*.c))
@@ -56,7 +57,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all check run install uninstall clean deps deps-build deps-check conf-example \
-	unit corpus milter e2e lint
+	unit corpus milter e2e lint asan
 
 all: $(B)/calmilter $(B)/calnorm
 
@@ -136,6 +137,7 @@ run: deps-build
 check: deps-check
 	$(MAKE) DEVELOPER=1 all $(UNIT_BIN) $(B)/tests/corpus_check
 	$(MAKE) DEVELOPER=1 unit corpus milter e2e
+	$(MAKE) DEVELOPER=1 asan
 
 unit: $(UNIT_BIN)
 	@failed=""; for t in $(UNIT_BIN); do echo "== $$t"; \
@@ -155,6 +157,17 @@ milter: $(B)/calmilter $(B)/calnorm
 e2e: $(B)/calmilter $(B)/calnorm
 	tests/e2e/postfix.sh
 
+# ---- sanitizer builds ---------------------------------------------------------
+# The same sources built in a directory of their own (build/ is untouched).
+# asan: the unit tests under AddressSanitizer (with LeakSanitizer) and
+# UndefinedBehaviorSanitizer; any report fails the test.
+ASAN_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	    -fno-omit-frame-pointer
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1
+asan:
+	$(ASAN_ENV) $(MAKE) B=build-asan OPT='-O1 -g' SAN='$(ASAN_SAN)' unit
+
 # ---- install --------------------------------------------------------------
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
@@ -172,4 +185,4 @@ uninstall:
 	    $(DESTDIR)$(UNITDIR)/calmilter.service
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) build-asan
