@@ -98,7 +98,7 @@ conf-example: $(B)/conf-example
 # Debian 12 package names. deps-* install only what is missing.
 BUILD_PKGS := gcc make pkg-config libc6-dev libmilter-dev libgmime-3.0-dev \
 	      libical-dev libicu-dev
-CHECK_PKGS := $(BUILD_PKGS) libcmocka-dev postfix miltertest
+CHECK_PKGS := $(BUILD_PKGS) libcmocka-dev postfix miltertest universal-ctags
 APT_ENV := DEBIAN_FRONTEND=noninteractive
 
 define install_missing
@@ -133,11 +133,12 @@ run: deps-build
 	exec $(B)/calmilter -f -c conf/calmilter.conf
 
 # ---- tests ----------------------------------------------------------------
-# the tests build with -Werror: a new warning fails CI, not a distro build
+# the tests build with -Werror: a new warning fails CI, not a distro build.
+# Each test family adds itself to CHECK_STEPS beside its own target.
+CHECK_STEPS := lint unit corpus milter e2e
 check: deps-check
 	$(MAKE) DEVELOPER=1 all $(UNIT_BIN) $(B)/tests/corpus_check
-	$(MAKE) DEVELOPER=1 unit corpus milter e2e
-	$(MAKE) DEVELOPER=1 asan
+	$(MAKE) DEVELOPER=1 $(CHECK_STEPS)
 
 unit: $(UNIT_BIN)
 	@failed=""; for t in $(UNIT_BIN); do echo "== $$t"; \
@@ -150,6 +151,9 @@ corpus: $(B)/calnorm $(B)/tests/corpus_check
 $(B)/tests/corpus_check: tests/corpus/check.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
+
+lint:
+	tests/lint.sh
 
 milter: $(B)/calmilter $(B)/calnorm
 	tests/milter/run.sh
@@ -165,6 +169,7 @@ ASAN_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer
 ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1
+CHECK_STEPS += asan
 asan:
 	$(ASAN_ENV) $(MAKE) B=build-asan OPT='-O1 -g' SAN='$(ASAN_SAN)' unit
 
