@@ -162,7 +162,11 @@ enum cal_status	cal_normalize(struct cal_out *out, const char *in, size_t len,
 		    const struct cal_context *ctx, const struct cal_policy *pol,
 		    const struct cal_limits *lim, struct cal_report *rep);
 
-/* cal_init - once per process, before threads: libical settings, tz data */
+/*
+ * cal_init - once per process, before threads: libical settings, the tz
+ * database's names. Zone files are opened later, read-only, under
+ * /usr/share/zoneinfo ($TZDIR), each the first time it is needed.
+ */
 void	cal_init(void);
 
 #endif

@@ -83,6 +83,7 @@ cal_doc_free(struct cal_doc *doc)
 	if (doc == NULL)
 		return;
 	cal_comp_free(&doc->root);
+	cal_tzset_free(doc->tz);
 	free(doc->text);
 	free(doc);
 }
@@ -183,6 +184,62 @@ cal_comp_append_comp(struct cal_comp *c, struct cal_comp *sub)
 }
 
 struct cal_comp *
+cal_comp_new(const char *name)
+{
+	struct cal_comp *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->name = strdup(name);
+	c->begin = cal_prop_new("BEGIN", NULL, name);
+	c->end = cal_prop_new("END", NULL, name);
+	if (c->name == NULL || c->begin == NULL || c->end == NULL) {
+		cal_comp_free_tree(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+cal_comp_free_tree(struct cal_comp *c)
+{
+	if (c == NULL)
+		return;
+	cal_comp_free(c);
+	free(c);
+}
+
+int
+cal_comp_insert_comp(struct cal_comp *c, size_t at, struct cal_comp *sub)
+{
+	if (at > c->n)
+		at = c->n;
+	if (cal_comp_reserve(c) != 0)
+		return -1;
+	memmove(&c->items[at + 1], &c->items[at],
+	    (c->n - at) * sizeof(*c->items));
+	c->items[at].type = CAL_ITEM_COMP;
+	c->items[at].u.comp = sub;
+	sub->parent = c;
+	c->n++;
+	return 0;
+}
+
+void
+cal_comp_remove(struct cal_comp *c, size_t at)
+{
+	if (at >= c->n)
+		return;
+	if (c->items[at].type == CAL_ITEM_PROP)
+		cal_prop_free(c->items[at].u.prop);
+	else
+		cal_comp_free_tree(c->items[at].u.comp);
+	memmove(&c->items[at], &c->items[at + 1],
+	    (c->n - at - 1) * sizeof(*c->items));
+	c->n--;
+}
+
+struct cal_comp *
 cal_doc_calendar(const struct cal_doc *doc)
 {
 	return cal_comp_child(&doc->root, "VCALENDAR", 0);
@@ -231,4 +288,56 @@ cal_param_get(const struct cal_prop *p, const char *name)
 		return strndup(v, vlen);
 	}
 	return NULL;
+}
+
+/* param_append - ";NAME=value" to b, quoting the value when it must be */
+static void
+param_append(struct cal_buf *b, const char *name, size_t nlen,
+    const char *value, size_t vlen)
+{
+	int quote = value[0] != '"' && strcspn(value, ":;,") < vlen;
+
+	cal_buf_addc(b, ';');
+	cal_buf_add(b, name, nlen);
+	cal_buf_addc(b, '=');
+	if (quote)
+		cal_buf_addc(b, '"');
+	cal_buf_add(b, value, vlen);
+	if (quote)
+		cal_buf_addc(b, '"');
+}
+
+int
+cal_prop_set_param(struct cal_prop *p, const char *name, const char *value)
+{
+	const char *s = p->params, *n, *v;
+	size_t nlen, vlen;
+	struct cal_buf b;
+	int done = value == NULL;
+	char *params;
+
+	cal_buf_init(&b, strlen(p->params) + (value ? strlen(value) : 0) +
+	    strlen(name) + 16);
+	while (cal_param_next(&s, &n, &nlen, &v, &vlen)) {
+		if (nlen != strlen(name) || strncasecmp(n, name, nlen) != 0)
+			param_append(&b, n, nlen, v, vlen);
+		else if (!done) {
+			param_append(&b, name, nlen, value, strlen(value));
+			done = 1;
+		}
+	}
+	if (!done)
+		param_append(&b, name, strlen(name), value, strlen(value));
+	if (b.over || b.oom) {
+		cal_buf_free(&b);
+		return -1;
+	}
+	params = cal_buf_steal(&b, NULL);
+	if (params == NULL)
+		return -1;
+	free(p->params);
+	p->params = params;
+	p->raw = NULL;
+	p->rawlen = 0;
+	return 0;
 }

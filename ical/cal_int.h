@@ -106,9 +106,14 @@ struct cal_lexinfo {
 					 * libical's errors about that line
 					 * ("data line", "property name") go */
 
+struct cal_tzset;
+void	cal_tzset_free(struct cal_tzset *tz);	/* NULL-safe */
+
 struct cal_doc {
 	char			*text;	/* decoded UTF-8 input, owned */
 	unsigned		 allow;	/* CAL_ALLOW_* set by the rules */
+	struct cal_tzset	*tz;	/* its TZIDs resolved (cal_tzset.c), owned;
+					 * NULL until first asked for */
 	size_t			 len;
 	struct cal_comp		 root;
 	struct cal_lexinfo	 lex;
@@ -168,6 +173,23 @@ int		 cal_comp_insert(struct cal_comp *c, size_t at,
 int		 cal_comp_append_comp(struct cal_comp *c, struct cal_comp *sub);
 /* cal_prop_set_value - replace the value; the line is rewritten */
 int		 cal_prop_set_value(struct cal_prop *p, const char *value);
+/*
+ * cal_prop_set_param - set parameter NAME to value (quoted when it holds
+ * ':', ';' or ','), replacing it where it is; value NULL removes it. The
+ * line is rewritten. -1 on out of memory.
+ */
+int		 cal_prop_set_param(struct cal_prop *p, const char *name,
+		    const char *value);
+/* cal_comp_new - an empty component NAME with its BEGIN and END lines
+ * (transfer full); NULL on out of memory */
+struct cal_comp	*cal_comp_new(const char *name);
+/* cal_comp_free_tree - free a component that is in no tree; NULL-safe */
+void		 cal_comp_free_tree(struct cal_comp *c);
+/* cal_comp_insert_comp - insert sub at index at (<= c->n); steals sub */
+int		 cal_comp_insert_comp(struct cal_comp *c, size_t at,
+		    struct cal_comp *sub);
+/* cal_comp_remove - remove item at and free it */
+void		 cal_comp_remove(struct cal_comp *c, size_t at);
 
 /*
  * cal_param_get - value of parameter NAME in p->params, unquoted
@@ -248,5 +270,59 @@ int	cal_meaning_check(const char *before, const char *after,
 
 /* name helpers */
 int	cal_streq(const char *a, const char *b);	/* ASCII case-insensitive */
+
+/* ---- time zones (cal_tz*.c; their internals are in cal_tz.h) -------------- */
+
+/*
+ * A TZID of an object resolves (R-TZ-2) to a zone, or to nothing. In this
+ * order: the object's own VTIMEZONE of that TZID when its rules can be read
+ * (judged by its rules, not its name); else the tz database zone its name
+ * gives: an IANA name (any case, also a link such as US/Eastern), the same
+ * behind a producer's prefix (/mozilla.org/20070129_1/Europe/Berlin,
+ * /freeassociation.sourceforge.net/Tzfile/..., /softwarestudio.org/...),
+ * the VTIMEZONE's X-LIC-LOCATION, a Windows zone id (ICU, CLDR), or UTC
+ * spelt "Z" or "UT". Nothing is guessed: a name without identity and
+ * without usable rules resolves to nothing.
+ *
+ * Times are int64_t seconds since 1970-01-01T00:00:00 of the proleptic
+ * Gregorian calendar: "local" counts the wall-clock fields as if they were
+ * UTC, "utc" is the instant; local = utc + offset.
+ */
+struct cal_zone;
+
+/*
+ * cal_doc_zone - the zone TZID tzid (exact spelling, as in the TZID
+ * parameter) of doc resolves to, or NULL (transfer none; valid until doc is
+ * freed). The first call resolves every TZID of the doc (doc->tz); rules
+ * that rename TZIDs keep it current, so both old and new spellings work.
+ */
+const struct cal_zone	*cal_doc_zone(struct cal_doc *doc, const char *tzid);
+/* cal_zone_name - the IANA name, or the TZID for a VTIMEZONE's own rules */
+const char	*cal_zone_name(const struct cal_zone *z);
+/* cal_zone_to_local - the wall-clock time of an instant in the zone */
+int64_t		 cal_zone_to_local(const struct cal_zone *z, int64_t utc);
+/*
+ * cal_zone_to_utc - the instant of a wall-clock time in the zone, as RFC
+ * 5545 3.3.5 reads it: a time that occurs twice (clocks go back) is the
+ * first; a time that does not occur (clocks go forward) is read with the
+ * offset before the change. Returns 0 when the time occurs exactly once, 1
+ * when it was ambiguous or skipped (a rule converting it should say so:
+ * libical reads a skipped time with the offset after the change, and an
+ * ambiguous one in standard time).
+ */
+int		 cal_zone_to_utc(const struct cal_zone *z, int64_t local,
+		    int64_t *utc);
+
+/* struct cal_time - one DATE or DATE-TIME value */
+struct cal_time {
+	int64_t	 secs;		/* local seconds; the instant when is_utc */
+	int	 is_date;	/* "20250704" */
+	int	 is_utc;	/* "20250704T150000Z" */
+};
+
+/* cal_time_parse - "YYYYMMDD", "YYYYMMDDTHHMMSS" or with "Z"; 0 or -1 */
+int	cal_time_parse(struct cal_time *t, const char *v);
+/* cal_time_format - the same forms; at least 17 bytes; 0 or -1 */
+int	cal_time_format(char *buf, size_t len, const struct cal_time *t);
 
 #endif

@@ -15,6 +15,7 @@
 #include <libical/ical.h>
 
 #include "cal_int.h"
+#include "cal_tz.h"
 
 const char *
 cal_status_name(enum cal_status st)
@@ -74,6 +75,7 @@ void
 cal_init(void)
 {
 	icalerror_set_errors_are_fatal(0);
+	cal_tzdb_load();
 }
 
 /* skip_bom_blank - past a UTF-8 BOM and leading white space */
