@@ -21,7 +21,7 @@ CC	?= cc
 B	:= build
 VERSION	:= 0.1.0
 
-PKGS	:= gmime-3.0 glib-2.0 libical icu-uc icu-i18n
+PKGS	:= gmime-3.0 glib-2.0 libical icu-uc icu-i18n libseccomp
 WARN	:= -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
 	   -Wwrite-strings -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wmissing-declarations -Wold-style-definition -Wvla -Wundef \
@@ -83,8 +83,12 @@ $(B)/calnorm: $(CALNORM_OBJ) $(LIBMIME) $(LIBCAL) $(LIBCONF)
 
 $(B)/tests/%: tests/unit/%.c $(LIBMIME) $(LIBCAL) $(LIBCONF) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -DSRCDIR='"$(CURDIR)"' -o $@ $< \
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -DSRCDIR='"$(CURDIR)"' \
+	    -DBUILDDIR='"$(CURDIR)/$(B)"' -o $@ $< \
 	    $(LIBMIME) $(LIBCAL) $(LIBCONF) $(LIBS) -lcmocka
+
+# the pool's test runs real workers: build/calmilter -W 3
+$(B)/tests/test_milter_pool: $(B)/calmilter
 
 # conf/calmilter.conf is generated from the key table (conf/conf_table.c)
 $(B)/conf-example: conf/gen/example.c $(LIBCONF)
@@ -97,7 +101,7 @@ conf-example: $(B)/conf-example
 # ---- packages -------------------------------------------------------------
 # Debian 12 package names. deps-* install only what is missing.
 BUILD_PKGS := gcc make pkg-config libc6-dev libmilter-dev libgmime-3.0-dev \
-	      libical-dev libicu-dev
+	      libical-dev libicu-dev libseccomp-dev
 CHECK_PKGS := $(BUILD_PKGS) libcmocka-dev postfix miltertest universal-ctags
 APT_ENV := DEBIAN_FRONTEND=noninteractive
 

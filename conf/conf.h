@@ -72,6 +72,11 @@ struct conf {
 	unsigned	 max_mime_depth;	/* nesting levels walked */
 	unsigned	 max_mime_parts;	/* parts walked per message */
 
+	/* workers: the processes that parse mail (milter/milt_pool.c) */
+	unsigned	 workers;		/* how many */
+	unsigned	 max_message_time;	/* seconds one message may take */
+	size_t		 worker_memory;		/* address space of one worker */
+
 	/* policies (rule ids from exchange-rules.md) */
 	int		 missing_method;	/* R-ITIP-1 */
 	int		 normalize_encapsulated; /* R-MIME-7 */

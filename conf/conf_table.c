@@ -136,6 +136,11 @@ const struct conf_key conf_keys[] = {
     CONF_NUMBER("MaxMessageSize", CONF_T_SIZE, "25M", 1 * CONF_KIB,
                 1 * CONF_GIB, max_message_size,
                 "larger messages pass unchanged"),
+    CONF_NUMBER("MaxMessageTime", CONF_T_UINT, "30", 1, 240, max_message_time,
+                "seconds a worker may spend on one message; past them it is "
+                "replaced and the message passes unchanged (keep it well "
+                "below the MTA's milter timeout: Postfix "
+                "milter_content_timeout 300 s)"),
     CONF_NUMBER("MaxMimeDepth", CONF_T_UINT, "20", 1, 100, max_mime_depth,
                 "messages with MIME parts nested deeper pass unchanged"),
     CONF_NUMBER("MaxMimeParts", CONF_T_UINT, "500", 1, 10000, max_mime_parts,
@@ -169,6 +174,14 @@ const struct conf_key conf_keys[] = {
     CONF_STRING(
         "UserID", "calmilter", 256, user_id, CONF_F_NONE, NULL, NULL,
         "user or user:group to run as after opening the socket, or none"),
+    CONF_NUMBER("WorkerMemory", CONF_T_SIZE, "1G", 128 * CONF_MIB,
+                64 * CONF_GIB, worker_memory,
+                "address space of one worker process; a message that needs "
+                "more crashes its worker and passes unchanged (raise it with "
+                "MaxMessageSize)"),
+    CONF_NUMBER("Workers", CONF_T_UINT, "2", 1, 64, workers,
+                "worker processes that parse mail, each one message at a "
+                "time, locked into a sandbox"),
 };
 
 const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);

@@ -3,18 +3,25 @@
  *
  * Start-up order: options, configuration file, command-line overrides,
  * logging, library init, the socket (opened here so that a bad socket
- * fails at once, on the terminal), detach, pid file, privilege drop,
- * smfi_main(). libmilter's own signal thread turns SIGHUP, SIGTERM and
- * SIGINT into a stop, so no handlers are installed here.
+ * fails at once, on the terminal), detach, pid file, privilege drop, the
+ * worker processes (milt_pool.c: started before libmilter creates its
+ * threads, and as the unprivileged user), smfi_main(). libmilter's own
+ * signal thread turns SIGHUP, SIGTERM and SIGINT into a stop, so no
+ * handlers are installed here.
+ *
+ * `calmilter -W 3` is how the daemon starts a worker (milt_worker.c); it is
+ * not for use by hand.
  */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "milt.h"
+#include "milt_work.h"
 #include "../mime/mime.h"
 
 struct main_opts {
@@ -24,6 +31,7 @@ struct main_opts {
 	const char *pid_file;  /* -P */
 	int foreground;        /* -f */
 	int check;             /* -n */
+	int worker_fd;         /* -W: run as a worker on this channel */
 };
 
 static void
@@ -39,7 +47,7 @@ main_args(struct main_opts *o, int argc, char **argv)
 {
 	int ch;
 
-	while ((ch = getopt(argc, argv, "c:fhnP:p:u:V")) != -1) {
+	while ((ch = getopt(argc, argv, "c:fhnP:p:u:VW:")) != -1) {
 		switch (ch) {
 		case 'c':
 			o->conf_path = optarg;
@@ -65,12 +73,15 @@ main_args(struct main_opts *o, int argc, char **argv)
 		case 'V':
 			printf("calmilter %s\n", CALMILTER_VERSION);
 			exit(0);
+		case 'W': /* the daemon starting a worker on fd 3 */
+			o->worker_fd = strcmp(optarg, "3") == 0 ? 3 : -2;
+			break;
 		default:
 			main_usage(stderr);
 			exit(2);
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || o->worker_fd == -2) {
 		main_usage(stderr);
 		exit(2);
 	}
@@ -208,15 +219,33 @@ main_become(const struct conf *c, const struct milt_user *u, int drop)
 		fatalx("%s", err);
 }
 
+/* main_pool - the workers, or exit */
+static struct milt_pool *
+main_pool(const struct conf *c)
+{
+	struct milt_pool *pool;
+	char err[512];
+
+	pool = milt_pool_new(c, NULL, err, sizeof(err));
+	if (pool == NULL)
+		fatalx("%s", err);
+	log_info("%u worker processes started", c->workers);
+	milt_use_pool(pool);
+	return pool;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct main_opts o = {.conf_path = NULL};
+	struct main_opts o = {.conf_path = NULL, .worker_fd = -1};
 	struct milt_user u = {.uid = 0};
+	struct milt_pool *pool;
 	struct conf *c;
 	int defaults, drop, ret;
 
 	main_args(&o, argc, argv);
+	if (o.worker_fd >= 0)
+		milt_worker_main(o.worker_fd);
 	c = main_conf(&o, &defaults);
 	if (o.check) {
 		if (defaults)
@@ -236,8 +265,10 @@ main(int argc, char **argv)
 	drop = main_user(c, &u);
 	main_detach(c, o.foreground);
 	main_become(c, &u, drop);
+	pool = main_pool(c);
 	log_info("calmilter %s starting on %s", CALMILTER_VERSION, c->socket);
 	ret = smfi_main();
+	milt_pool_stop(pool);
 	log_info("calmilter %s exiting", CALMILTER_VERSION);
 	if (c->pid_file != NULL)
 		milt_pidfile_remove(c->pid_file);

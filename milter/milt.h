@@ -23,6 +23,7 @@
 
 struct mime_fast;
 struct mime_result;
+struct milt_pool;
 
 /* the actions calmilter asks of the MTA; without all three it edits nothing */
 #define MILT_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY)
@@ -71,9 +72,13 @@ const char *milt_msg_qid(struct milt_msg *msg, SMFICTX *ctx);
 
 /* milt_cb.c: install the callbacks; conf is borrowed until smfi_main ends */
 int milt_register(const struct conf *conf);
+/* milt_cb.c: the workers eom hands messages to; borrowed, set before
+ * smfi_main */
+void milt_use_pool(struct milt_pool *pool);
 
-/* milt_eom.c: process the collected message; the caller clears it */
-sfsistat milt_eom(SMFICTX *ctx, struct milt_conn *conn);
+/* milt_eom.c: process the collected message in a worker; the caller
+ * clears it */
+sfsistat milt_eom(SMFICTX *ctx, struct milt_conn *conn, struct milt_pool *pool);
 
 /*
  * milt_apply.c: execute res's edits, in order. 0 when all were made; -1

@@ -23,6 +23,7 @@
 #define MILT_STEPS_WANT (SMFIP_HDR_LEADSPC | SMFIP_SKIP)
 
 static const struct conf *milt_cb_conf; /* set before smfi_main */
+static struct milt_pool *milt_cb_pool;   /* set before smfi_main */
 
 /* milt_cb_attach - this connection's context, created on first use */
 static struct milt_conn *
@@ -172,7 +173,7 @@ milt_cb_eom(SMFICTX *ctx)
 
 	if (conn == NULL)
 		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
-	ret = milt_eom(ctx, conn);
+	ret = milt_eom(ctx, conn, milt_cb_pool);
 	milt_msg_clear(&conn->msg);
 	return ret;
 }
@@ -194,6 +195,12 @@ milt_cb_close(SMFICTX *ctx)
 	milt_conn_free(smfi_getpriv(ctx)); /* NULL-safe, frees msg too */
 	(void)smfi_setpriv(ctx, NULL);
 	return SMFIS_CONTINUE;
+}
+
+void
+milt_use_pool(struct milt_pool *pool)
+{
+	milt_cb_pool = pool;
 }
 
 int

@@ -1,15 +1,16 @@
 /*
  * milt_eom.c - end of message: process, edit or not, verdict, one log line
  *
- * mime_process() does all the work and builds everything the edits need
- * before the first edit call is made (milt_apply). Report mode runs the
- * same path and stops just before that call, so it shows exactly what
- * rewrite mode would have changed.
+ * mime_process() does all the work, in a worker process (milt_pool.c), and
+ * builds everything the edits need before the first edit call is made
+ * (milt_apply). Report mode runs the same path and stops just before that
+ * call, so it shows exactly what rewrite mode would have changed. When the
+ * worker gave no answer, the pool's note names why in the summary line.
  */
 #include <time.h>
 
 #include "milt.h"
-#include "milt_policy.h"
+#include "milt_work.h"
 
 /* milt_ms_since - whole milliseconds elapsed since t0 */
 static long
@@ -63,19 +64,22 @@ milt_eom_decide(SMFICTX *ctx, const struct milt_conn *conn,
 }
 
 sfsistat
-milt_eom(SMFICTX *ctx, struct milt_conn *conn)
+milt_eom(SMFICTX *ctx, struct milt_conn *conn, struct milt_pool *pool)
 {
 	struct milt_outcome out = {.action = "unchanged"};
-	struct mime_policy pol;
+	struct milt_pool_note note;
 	struct mime_result res;
 	struct timespec t0;
 	sfsistat ret;
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	(void)milt_msg_qid(conn->msg, ctx);
-	milt_policy_from_conf(&pol, conn->conf);
-	mime_result_init(&res);
-	(void)mime_process(&res, conn->msg->buf, conn->msg->len, &pol);
+	(void)milt_pool_run(pool, conn->msg->buf, conn->msg->len, time(NULL),
+	                    &res, &note);
+	if (note.reason != NULL) {
+		out.reason = note.reason;
+		out.detail = note.detail;
+	}
 	ret = milt_eom_decide(ctx, conn, &res, &out);
 	milt_log_findings(conn->msg, &res.report);
 	milt_log_summary(conn->msg, &out, &res, milt_ms_since(&t0));
