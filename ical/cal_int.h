@@ -105,6 +105,30 @@ struct cal_lexinfo {
 					 * rest cut off by a raw newline, and
 					 * libical's errors about that line
 					 * ("data line", "property name") go */
+#define CAL_ALLOW_ORGANIZER	0x02	/* R-ITIP-7: an ORGANIZER appears in a
+					 * component that had none */
+#define CAL_ALLOW_MAILTO	0x04	/* R-ITIP-8: an address gains its
+					 * mailto: scheme, or loses the quotes
+					 * around it */
+#define CAL_ALLOW_EMAIL_URI	0x08	/* R-ITIP-8 UseEmailParam: a person's
+					 * other URI becomes mailto: of its
+					 * EMAIL parameter */
+#define CAL_ALLOW_ALLDAY_LENGTH	0x10	/* R-EV-2: a zero-length all-day
+					 * occurrence lasts one day */
+#define CAL_ALLOW_ALLDAY_HINT	0x20	/* R-EV-3: X-MICROSOFT-CDO-ALLDAYEVENT:
+					 * TRUE where there was none */
+#define CAL_ALLOW_UID		0x40	/* R-ITIP-5: a component without UID
+					 * gains a derived "calmilter-" one */
+#define CAL_ALLOW_SEQUENCE	0x80	/* R-ITIP-6: SEQUENCE:0 where there
+					 * was none */
+#define CAL_ALLOW_OVERRIDE_RRULE 0x100	/* R-RR-7 StripOverrideRrule: an
+					 * override loses its own recurrence */
+#define CAL_ALLOW_TEXT_UNESCAPE	0x200	/* R-LEX-6: a character libical read
+					 * as a blank (an unknown escape) is
+					 * the escaped character */
+
+/* CAL_DERIVED_UID - how R-ITIP-5's derived UIDs begin */
+#define CAL_DERIVED_UID		"calmilter-"
 
 struct cal_tzset;
 void	cal_tzset_free(struct cal_tzset *tz);	/* NULL-safe */
