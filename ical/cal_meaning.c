@@ -195,14 +195,15 @@ comp_props(icalcomponent *c, const char *key, unsigned allow,
 /*
  * alarm_when - when an alarm fires: seconds after the start for a relative
  * TRIGGER (RELATED=END counted from the end), the UTC instant for an
- * absolute one
+ * absolute one. The length is computed only for RELATED=END: it reads the
+ * zone, and libical's expansion of some zones is dear.
  */
 static void
-alarm_when(icalproperty *p, long long len, char *buf, size_t blen)
+alarm_when(icalcomponent *c, icalproperty *p, char *buf, size_t blen)
 {
 	struct icaltriggertype tr;
 	icalparameter *rel;
-	long long secs;
+	long long secs, len;
 
 	if (p == NULL) {
 		snprintf(buf, blen, "-");
@@ -216,9 +217,12 @@ alarm_when(icalproperty *p, long long len, char *buf, size_t blen)
 	}
 	secs = icaldurationtype_as_int(tr.duration);
 	rel = icalproperty_get_first_parameter(p, ICAL_RELATED_PARAMETER);
-	if (rel == NULL || icalparameter_get_related(rel) != ICAL_RELATED_END)
+	if (rel == NULL || icalparameter_get_related(rel) != ICAL_RELATED_END) {
 		snprintf(buf, blen, "%+lld", secs);
-	else if (len >= 0)
+		return;
+	}
+	len = cal_occur_length(c, icalcomponent_get_dtstart(c));
+	if (len >= 0)
 		snprintf(buf, blen, "%+lld", secs + len);
 	else
 		snprintf(buf, blen, "END%+lld", secs);
@@ -230,12 +234,11 @@ comp_alarms(icalcomponent *c, const char *key, struct cal_facts *f)
 	icalcomponent *a;
 	icalproperty *p;
 	char when[48], *act;
-	long long len = cal_occur_length(c, icalcomponent_get_dtstart(c));
 
 	for (a = icalcomponent_get_first_component(c, ICAL_VALARM_COMPONENT); a;
 	    a = icalcomponent_get_next_component(c, ICAL_VALARM_COMPONENT)) {
-		alarm_when(icalcomponent_get_first_property(a,
-		    ICAL_TRIGGER_PROPERTY), len, when, sizeof(when));
+		alarm_when(c, icalcomponent_get_first_property(a,
+		    ICAL_TRIGGER_PROPERTY), when, sizeof(when));
 		p = icalcomponent_get_first_property(a, ICAL_ACTION_PROPERTY);
 		act = p != NULL ? value_text(p) : strdup("-");
 		cal_facts_add(f, 'L', key, "%s %s", act ? act : "", when);
