@@ -71,6 +71,11 @@ struct conf {
 	size_t		 max_part_size;		/* bytes of one calendar part */
 	unsigned	 max_mime_depth;	/* nesting levels walked */
 	unsigned	 max_mime_parts;	/* parts walked per message */
+	unsigned	 max_components;	/* per calendar or vCard object */
+	unsigned	 max_properties;	/* content lines per object */
+	size_t		 max_line_length;	/* one unfolded content line */
+	unsigned	 max_instances;		/* occurrences compared per series */
+	unsigned	 max_expansion;		/* occurrences expanded per object */
 
 	/* workers: the processes that parse mail (milter/milt_pool.c) */
 	unsigned	 workers;		/* how many */

@@ -133,6 +133,23 @@ conf_socket_check(const char *s)
 const struct conf_key conf_keys[] = {
     CONF_WORDS("LogLevel", CONF_T_LOGLEVEL, "info", log_level, conf_w_log_level,
                "log messages of this importance and above"),
+    CONF_NUMBER("MaxComponents", CONF_T_UINT, "20000", 1, 1000000,
+                max_components,
+                "messages with a calendar or vCard object of more "
+                "components (events, alarms, time zones...) pass unchanged"),
+    CONF_NUMBER("MaxExpansion", CONF_T_UINT, "100000", 100, 10000000,
+                max_expansion,
+                "recurrence expansion work: when a rewrite touches times, "
+                "the meaning check expands every series of the object; "
+                "needing more occurrences than this (both versions together), "
+                "the message passes unchanged"),
+    CONF_NUMBER("MaxInstances", CONF_T_UINT, "100", 1, 10000, max_instances,
+                "occurrences of each series the meaning check compares (its "
+                "horizon: later ones are not compared)"),
+    CONF_NUMBER("MaxLineLength", CONF_T_SIZE, "1M", 1 * CONF_KIB,
+                256 * CONF_MIB, max_line_length,
+                "messages with a longer content line (unfolded) in a "
+                "calendar or vCard object pass unchanged"),
     CONF_NUMBER("MaxMessageSize", CONF_T_SIZE, "25M", 1 * CONF_KIB,
                 1 * CONF_GIB, max_message_size,
                 "larger messages pass unchanged"),
@@ -148,6 +165,10 @@ const struct conf_key conf_keys[] = {
     CONF_NUMBER("MaxPartSize", CONF_T_SIZE, "10M", 1 * CONF_KIB, 256 * CONF_MIB,
                 max_part_size,
                 "messages with a larger calendar or vCard part pass unchanged"),
+    CONF_NUMBER("MaxProperties", CONF_T_UINT, "200000", 10, 10000000,
+                max_properties,
+                "messages with a calendar or vCard object of more content "
+                "lines (properties, BEGIN and END lines) pass unchanged"),
     CONF_WORDS(
         "MissingMethod", CONF_T_ENUM, "infer", missing_method,
         conf_w_missing_method,

@@ -108,6 +108,9 @@ struct cal_limits {
 	unsigned	 max_components;	/* components per object */
 	unsigned	 max_instances;		/* occurrences checked per series */
 	size_t		 max_findings;		/* findings kept per object */
+	size_t		 max_expansion;		/* occurrences expanded per object
+						 * by the meaning check, both
+						 * sides together */
 };
 
 void	cal_policy_default(struct cal_policy *pol);

@@ -80,12 +80,24 @@ struct cal_horizons {
 
 void	cal_horizons_free(struct cal_horizons *hz);
 
+/*
+ * struct cal_work - iterator steps taken by one check, both sides together,
+ * and their ceiling (MaxExpansion); past it the expansion stops and over is
+ * set, so that thousands of series cannot keep a worker busy
+ */
+struct cal_work {
+	size_t	 used;
+	size_t	 max;
+	int	 over;
+};
+
 /* struct cal_occur_env - one side's expansion */
 struct cal_occur_env {
 	size_t			 max;	/* occurrences per rule on the input side */
 	size_t			 steps;	/* iterations per rule on the output side */
 	struct cal_horizons	*hz;
 	int			 input;	/* 1: record horizons; 0: use them */
+	struct cal_work		*work;	/* shared by both sides */
 };
 
 /* cal_occur_length - seconds from start to end (DTEND, DUE, DURATION, or

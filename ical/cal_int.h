@@ -286,7 +286,9 @@ struct cal_comp	*cal_doc_calendar(const struct cal_doc *doc);
  * people, same human text and extensions?
  * Returns 1 when they do; 0 when not (why says what differs); -1 when the
  * result cannot be judged (libical cannot parse it, or a parse error remains
- * that no rule repairs: R-LEX-10 findings added); -2 on out of memory.
+ * that no rule repairs: R-LEX-10 findings added); -2 on out of memory; -3
+ * when more than lim->max_expansion occurrences would have to be expanded
+ * (a LIMIT finding added).
  */
 int	cal_meaning_check(const char *before, const char *after,
 	    const struct cal_limits *lim, unsigned allow,

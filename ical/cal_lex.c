@@ -245,14 +245,26 @@ lex_is_cut_text(const char *l, size_t namelen)
 	return 0;
 }
 
+/*
+ * struct cal_join - the value R-LEX-5 b is extending, its length and its
+ * room: a value cut by thousands of raw newlines is joined in linear time
+ * (copying it whole for each piece was quadratic: a 1 MB part of short
+ * cut lines took minutes)
+ */
+struct cal_join {
+	struct cal_prop	*prop;
+	size_t		 len;
+	size_t		 cap;
+};
+
 /* lex_join - R-LEX-5 b: append a cut-off line to the previous TEXT value */
 static int
 lex_join(struct cal_comp *c, const struct cal_lline *ll,
-    struct cal_lexinfo *lex)
+    struct cal_lexinfo *lex, struct cal_join *j)
 {
 	struct cal_prop *prev;
-	struct cal_buf v;
-	int r;
+	size_t need, cap;
+	char *v;
 
 	if (c == NULL || c->n == 0 || c->items[c->n - 1].type != CAL_ITEM_PROP ||
 	    lex_looks_like_property(ll->text.p, ll->text.len))
@@ -260,18 +272,27 @@ lex_join(struct cal_comp *c, const struct cal_lline *ll,
 	prev = c->items[c->n - 1].u.prop;
 	if (!lex_is_text_prop(prev->name))
 		return 0;
-	cal_buf_init(&v, SIZE_MAX);
-	cal_buf_adds(&v, prev->value);
-	cal_buf_adds(&v, "\\n");
-	cal_buf_add(&v, ll->text.p, ll->text.len);
-	if (v.oom) {
-		cal_buf_free(&v);
-		return -1;
+	if (j->prop != prev) {
+		j->prop = prev;
+		j->len = strlen(prev->value);
+		j->cap = j->len + 1;
 	}
-	r = cal_prop_set_value(prev, v.p);
-	cal_buf_free(&v);
+	need = j->len + 2 + ll->text.len + 1;
+	if (need > j->cap) {
+		cap = j->cap > need / 2 ? j->cap * 2 : need;
+		if ((v = realloc(prev->value, cap)) == NULL)
+			return -1;
+		prev->value = v;
+		j->cap = cap;
+	}
+	memcpy(prev->value + j->len, "\\n", 2);
+	memcpy(prev->value + j->len + 2, ll->text.p, ll->text.len);
+	j->len += 2 + ll->text.len;
+	prev->value[j->len] = '\0';
+	prev->raw = NULL;	/* the line is written anew */
+	prev->rawlen = 0;
 	lex->joined++;
-	return r == 0 ? 1 : -1;
+	return 1;
 }
 
 /* lex_begin - BEGIN:NAME opens a component under c; returns it */
@@ -312,6 +333,7 @@ struct cal_build {
 	struct cal_comp		*cur;
 	const struct cal_limits	*lim;
 	struct cal_report	*rep;
+	struct cal_join		 join;
 };
 
 static enum cal_status
@@ -321,8 +343,9 @@ lex_open(struct cal_build *b, struct cal_prop *p)
 
 	if (b->doc->ncomps >= b->lim->max_components) {
 		cal_prop_free(p);
-		cal_report_add(b->rep, "LIMIT", CAL_REPORT, "more than %u "
-		    "components; left as it is", b->lim->max_components);
+		cal_report_add(b->rep, "LIMIT", CAL_REPORT, "MaxComponents "
+		    "(%u): more components; left as it is",
+		    b->lim->max_components);
 		return CAL_LIMIT;
 	}
 	sub = lex_begin(b->cur, p);
@@ -396,7 +419,8 @@ lex_line(struct cal_build *b, const struct cal_lline *ll)
 	content = !ll->orphan &&
 	    lex_split(ll->text.p, ll->text.len, &namelen, &colon);
 	if (!content || lex_is_cut_text(ll->text.p, namelen)) {
-		j = ll->orphan ? 0 : lex_join(b->cur, ll, &b->doc->lex);
+		j = ll->orphan ? 0 : lex_join(b->cur, ll, &b->doc->lex,
+		    &b->join);
 		if (j != 0)
 			return j > 0 ? CAL_UNCHANGED : CAL_ERROR;
 		if (!content) {
@@ -477,11 +501,13 @@ cal_doc_parse(struct cal_doc **out, char *text, size_t len,
 	b.cur = &doc->root;
 	b.lim = lim;
 	b.rep = rep;
+	memset(&b.join, 0, sizeof(b.join));
 	memset(&ll, 0, sizeof(ll));
 	while (st == CAL_UNCHANGED && (r = lex_logical(&lx, &ll, lim->max_line)) > 0) {
 		if (doc->lex.lines >= lim->max_lines) {
-			cal_report_add(rep, "LIMIT", CAL_REPORT, "more than %u "
-			    "lines; left as it is", lim->max_lines);
+			cal_report_add(rep, "LIMIT", CAL_REPORT, "MaxProperties "
+			    "(%u): more content lines; left as it is",
+			    lim->max_lines);
 			st = CAL_LIMIT;
 			break;
 		}
@@ -490,8 +516,8 @@ cal_doc_parse(struct cal_doc **out, char *text, size_t len,
 	if (st == CAL_UNCHANGED && r < 0) {
 		st = ll.text.oom ? CAL_ERROR : CAL_LIMIT;
 		if (st == CAL_LIMIT)
-			cal_report_add(rep, "LIMIT", CAL_REPORT, "a line is "
-			    "longer than %zu bytes; left as it is",
+			cal_report_add(rep, "LIMIT", CAL_REPORT, "MaxLineLength "
+			    "(%zu): a longer line; left as it is",
 			    lim->max_line);
 	}
 	cal_buf_free(&ll.text);

@@ -22,7 +22,9 @@
  * DURATION, RRULE, RDATE, EXDATE, RECURRENCE-ID, as libical reads them) and
  * every VTIMEZONE definition are compared as facts. When all of them agree,
  * the occurrence sets agree by construction; when any differs, every series
- * is expanded on both sides and compared instant by instant.
+ * is expanded on both sides and compared instant by instant, at most
+ * lim->max_expansion iterator steps in all (MaxExpansion): past that the
+ * object is left as it is (CAL_LIMIT).
  *
  * libical is also the judge of R-LEX-10: a property it cannot parse is a
  * finding; when the value is empty (valid TEXT per RFC 5545 3.3.11, which
@@ -357,16 +359,18 @@ time_differs(const struct cal_facts *a, const struct cal_facts *b)
 /*
  * both_facts - facts of both sides: fingerprints when the times agree,
  * occurrences when they do not (the input first: it sets the horizons).
- * -2 on out of memory.
+ * -2 on out of memory, -3 past MaxExpansion.
  */
 static int
 both_facts(icalcomponent *ra, icalcomponent *rb, const struct cal_limits *lim,
     unsigned allow, struct cal_facts *a, struct cal_facts *b)
 {
 	struct cal_horizons hz = { 0 };
-	struct side sa = { allow, 0, 0, { lim->max_instances, 0, &hz, 1 } };
+	struct cal_work work = { 0, lim->max_expansion, 0 };
+	struct side sa = { allow, 0, 0, { lim->max_instances, 0, &hz, 1,
+	    &work } };
 	struct side sb = { allow, 1, 0, { lim->max_instances,
-	    (size_t)lim->max_instances * 100, &hz, 0 } };
+	    (size_t)lim->max_instances * 100, &hz, 0, &work } };
 	int r = -2;
 
 	if (side_facts(ra, &sa, a) != 0 || side_facts(rb, &sb, b) != 0)
@@ -379,7 +383,7 @@ both_facts(icalcomponent *ra, icalcomponent *rb, const struct cal_limits *lim,
 	if (side_facts(ra, &sa, a) != 0 || hz.oom ||
 	    side_facts(rb, &sb, b) != 0)
 		goto out;
-	r = 0;
+	r = work.over ? -3 : 0;
 out:
 	cal_horizons_free(&hz);
 	return r;
@@ -481,9 +485,14 @@ judge(icalcomponent *ra, icalcomponent *rb, const struct cal_limits *lim,
 	struct cal_facts a = { 0 }, b = { 0 };
 	const char *d;
 	char side = ' ';
-	int ret = 1;
+	int ret = 1, r;
 
-	if (both_facts(ra, rb, lim, allow, &a, &b) != 0) {
+	if ((r = both_facts(ra, rb, lim, allow, &a, &b)) == -3) {
+		cal_report_add(rep, "LIMIT", CAL_REPORT, "MaxExpansion (%zu): "
+		    "more occurrences to compare; left as it is",
+		    lim->max_expansion);
+		ret = -3;
+	} else if (r != 0) {
 		ret = -2;
 	} else if ((d = first_error(&b)) != NULL) {
 		cal_report_add(rep, "R-LEX-10", CAL_REPORT, "libical cannot "

@@ -46,6 +46,7 @@ cal_limits_default(struct cal_limits *lim)
 	lim->max_components = 20000;
 	lim->max_instances = 100;
 	lim->max_findings = 200;
+	lim->max_expansion = 100000;
 }
 
 void
@@ -164,8 +165,9 @@ norm_write_check(struct cal_out *out, const struct cal_doc *doc,
 	if (out->data == NULL) {
 		if (!over)
 			return CAL_ERROR;
-		cal_report_add(rep, "LIMIT", CAL_REPORT, "the result would be "
-		    "too large; left as it is");
+		cal_report_add(rep, "LIMIT", CAL_REPORT, "MaxPartSize (%zu): "
+		    "the result would be over twice that; left as it is",
+		    lim->max_bytes);
 		return CAL_LIMIT;
 	}
 	out->len = len;
@@ -175,6 +177,8 @@ norm_write_check(struct cal_out *out, const struct cal_doc *doc,
 		return CAL_CHANGED;
 	if (same == -2)
 		return CAL_ERROR;
+	if (same == -3)
+		return CAL_LIMIT;	/* the LIMIT finding says which */
 	if (same == -1)
 		return CAL_MALFORMED;	/* R-LEX-10 findings say why */
 	cal_report_add(rep, "CHECK", CAL_REPORT, "the rewrite would change the "
@@ -228,9 +232,8 @@ cal_normalize(struct cal_out *out, const char *in, size_t len,
 
 	cal_out_init(out);
 	if (len > lim->max_bytes) {
-		cal_report_add(rep, "LIMIT", CAL_REPORT, "object of %zu bytes "
-		    "is over MaxPartSize (%zu); left as it is", len,
-		    lim->max_bytes);
+		cal_report_add(rep, "LIMIT", CAL_REPORT, "MaxPartSize (%zu): "
+		    "object of %zu bytes; left as it is", lim->max_bytes, len);
 		return CAL_LIMIT;
 	}
 	memset(&lex, 0, sizeof(lex));

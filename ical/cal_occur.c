@@ -173,6 +173,10 @@ occ_rrule(struct occ *o, struct icalrecurrencetype r, struct icaltimetype start,
 	if (it == NULL)
 		return;
 	for (;;) {
+		if (++env->work->used > env->work->max) {
+			env->work->over = 1;	/* MaxExpansion */
+			break;
+		}
 		t = icalrecur_iterator_next(it);
 		if (icaltime_is_null_time(t))
 			break;

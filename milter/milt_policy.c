@@ -31,6 +31,11 @@ milt_policy_from_conf(struct mime_policy *pol, const struct conf *conf)
 	pol->max_depth = conf->max_mime_depth;
 	pol->max_parts = conf->max_mime_parts;
 	pol->cal_limits.max_bytes = conf->max_part_size;
+	pol->cal_limits.max_components = conf->max_components;
+	pol->cal_limits.max_lines = conf->max_properties;
+	pol->cal_limits.max_line = conf->max_line_length;
+	pol->cal_limits.max_instances = conf->max_instances;
+	pol->cal_limits.max_expansion = conf->max_expansion;
 	pol->cal.missing_method =
 	    milt_policy_missing_method(conf->missing_method);
 	pol->normalize_encapsulated =

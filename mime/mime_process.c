@@ -228,6 +228,19 @@ job_verdict(struct mime_job *job, enum cal_status st, enum mime_reason why,
 	return st;
 }
 
+/* last_limit - the text of the core's last LIMIT finding: which ceiling */
+static const char *
+last_limit(const struct cal_report *rep)
+{
+	size_t i;
+
+	for (i = rep->n; i > 0; i--)
+		if (strcmp(rep->v[i - 1].rule, "LIMIT") == 0 &&
+		    rep->v[i - 1].text != NULL)
+			return rep->v[i - 1].text;
+	return "an object ceiling";
+}
+
 /* job_parts - every candidate; the first limit or error decides for all */
 static enum cal_status
 job_parts(struct mime_job *job, const struct mime_walk *w)
@@ -249,7 +262,7 @@ job_parts(struct mime_job *job, const struct mime_walk *w)
 			    "internal error in a part");
 		if (st == CAL_LIMIT)
 			return job_verdict(job, st, MIME_REASON_LIMIT,
-			    "MaxPartSize or an object ceiling");
+			    last_limit(&job->res->report));
 		if (st == CAL_CHANGED)
 			job->res->parts_changed++;
 	}
@@ -327,6 +340,7 @@ mime_process(struct mime_result *res, const uint8_t *msg, size_t len,
 {
 	struct mime_job job;
 	enum cal_status st;
+	char what[64];
 
 	mime_result_init(res);
 	memset(&job, 0, sizeof(job));
@@ -335,9 +349,11 @@ mime_process(struct mime_result *res, const uint8_t *msg, size_t len,
 	job.pol = pol;
 	job.res = res;
 	cal_context_init(&job.ctx);
-	if (len > pol->max_message_size)
-		return job_verdict(&job, CAL_LIMIT, MIME_REASON_LIMIT,
-		    "MaxMessageSize");
+	if (len > pol->max_message_size) {
+		snprintf(what, sizeof(what), "MaxMessageSize (%zu)",
+		    pol->max_message_size);
+		return job_verdict(&job, CAL_LIMIT, MIME_REASON_LIMIT, what);
+	}
 	job.eol = detect_eol(msg, len);
 	job.splices = g_array_new(FALSE, FALSE, sizeof(struct mime_splice));
 	if (mime_fields_parse(&job.top, msg, len, 0) != 0)

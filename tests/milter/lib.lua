@@ -1,8 +1,9 @@
 -- tests/milter/lib.lua - what every calmilter miltertest script shares
 --
 -- run.sh defines the globals top (source tree), port (the daemon's inet
--- port), tmp (a scratch directory holding its calmilter.conf) and calnorm
--- (the binary); each script loads this file first.
+-- port), tmp (a scratch directory holding its calmilter.conf and its log),
+-- calnorm (the binary) and pid (the daemon's process id); each script
+-- loads this file first.
 
 -- what an MTA without SMFIP_HDR_LEADSPC offers (mt.negotiate's 3rd
 -- argument is the protocol steps, the 4th the actions)
@@ -120,4 +121,51 @@ function lib_check_like_calnorm(conn, msg, leadspc)
 	assert(mt.eom_check(conn, MT_HDRADD, "X-Calmilter", trace) or
 	    mt.eom_check(conn, MT_HDRCHANGE, "X-Calmilter", trace),
 	    "trace header differs from calnorm's")
+end
+
+-- lib_summary - the daemon's summary line for qid (run.sh logs to
+-- tmp/log; the line is written before eom is answered), or nil
+function lib_summary(qid)
+	local f = assert(io.open(tmp .. "/log", "rb"))
+	local found = nil
+	for line in f:lines() do
+		if line:find(": " .. qid .. ": action=", 1, true) then
+			found = line
+		end
+	end
+	f:close()
+	return found
+end
+
+-- lib_expect_summary - the summary line of qid holds each plain string
+function lib_expect_summary(qid, ...)
+	local line = assert(lib_summary(qid), "no summary line for " .. qid)
+	for _, want in ipairs({...}) do
+		assert(line:find(want, 1, true),
+		    qid .. ": \"" .. want .. "\" not in: " .. line)
+	end
+end
+
+-- lib_calendar_message - a multipart/mixed message whose second part is
+-- the text/calendar cal (CRLF lines)
+function lib_calendar_message(cal)
+	return "From: Alice <alice@example.org>\r\nTo: bob@example.net\r\n" ..
+	    "Subject: limits\r\nDate: Mon, 10 Mar 2025 09:46:40 +0000\r\n" ..
+	    "MIME-Version: 1.0\r\n" ..
+	    "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n" ..
+	    "--b\r\nContent-Type: text/plain\r\n\r\nHello\r\n--b\r\n" ..
+	    "Content-Type: text/calendar; charset=utf-8; method=REQUEST\r\n" ..
+	    "\r\n" .. cal .. "--b--\r\n"
+end
+
+-- lib_events - a VCALENDAR of n events, each with extra (CRLF lines)
+function lib_events(n, extra)
+	local s = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n" ..
+	    "METHOD:REQUEST\r\n"
+	for i = 1, n do
+		s = s .. "BEGIN:VEVENT\r\nUID:ev" .. i .. "@example.org\r\n" ..
+		    "DTSTART:20250310T090000Z\r\nSUMMARY:x\r\n" .. (extra or "") ..
+		    "END:VEVENT\r\n"
+	end
+	return s .. "END:VCALENDAR\r\n"
 end

@@ -2,7 +2,8 @@
 # tests/milter/run.sh - drive build/calmilter through miltertest
 #
 # Starts the daemon on a loopback port with a private configuration and
-# runs every t-*.lua against it. A script with a t-NAME.conf beside it gets
+# runs every t-*.lua against it (pid: the daemon's, whose children are its
+# workers). A script with a t-NAME.conf beside it gets
 # a daemon of its own, with those lines added to the configuration. After
 # each daemon stops, its log must hold, once, every line a script announces
 # as "-- log: QID text" (checked as "QID: text"), and a clean exit.
@@ -25,6 +26,7 @@ free_port() {
 	echo "$p"
 }
 port=${CALMILTER_TEST_PORT:-$(free_port)}
+user=none
 tmp=$(mktemp -d)
 pid=
 failed=0
@@ -40,7 +42,7 @@ fail() {
 start() {
 	{
 		printf 'Socket inet:%s@127.0.0.1\nSyslog no\n' "$port"
-		printf 'LogLevel debug\nUserID none\nMaxMessageSize 64K\n'
+		printf 'LogLevel debug\nUserID %s\nMaxMessageSize 64K\n' "$user"
 		if [ -n "${1:-}" ]; then cat "$1"; fi
 	} >"$tmp/calmilter.conf"
 	"$calmilter" -f -c "$tmp/calmilter.conf" >"$tmp/log" 2>&1 &
@@ -77,7 +79,7 @@ check_log() {
 run() {
 	echo "== $(basename "$1")"
 	miltertest -D top="$top" -D port="$port" -D tmp="$tmp" \
-	    -D calnorm="$calnorm" -s "$1" ||
+	    -D calnorm="$calnorm" -D pid="$pid" -s "$1" ||
 	    fail "$(basename "$1")"
 }
 

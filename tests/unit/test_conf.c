@@ -446,11 +446,16 @@ static void
 test_conf_print(void **state)
 {
 	static const char want[] = "LogLevel info\n"
+	                           "MaxComponents 20000\n"
+	                           "MaxExpansion 100000\n"
+	                           "MaxInstances 100\n"
+	                           "MaxLineLength 1M\n"
 	                           "MaxMessageSize 25M\n"
 	                           "MaxMessageTime 30\n"
 	                           "MaxMimeDepth 20\n"
 	                           "MaxMimeParts 500\n"
 	                           "MaxPartSize 10M\n"
+	                           "MaxProperties 200000\n"
 	                           "MissingMethod infer\n"
 	                           "Mode rewrite\n"
 	                           "NormalizeEncapsulated lexical\n"
