@@ -57,7 +57,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all check run install uninstall clean deps deps-build deps-check conf-example \
-	unit corpus milter e2e lint asan
+	unit corpus milter e2e lint asan privileges unit-security
 
 all: $(B)/calmilter $(B)/calnorm
 
@@ -102,7 +102,8 @@ conf-example: $(B)/conf-example
 # Debian 12 package names. deps-* install only what is missing.
 BUILD_PKGS := gcc make pkg-config libc6-dev libmilter-dev libgmime-3.0-dev \
 	      libical-dev libicu-dev libseccomp-dev
-CHECK_PKGS := $(BUILD_PKGS) libcmocka-dev postfix miltertest universal-ctags
+CHECK_PKGS := $(BUILD_PKGS) libcmocka-dev postfix miltertest universal-ctags \
+	      procps systemd
 APT_ENV := DEBIAN_FRONTEND=noninteractive
 
 define install_missing
@@ -164,6 +165,18 @@ milter: $(B)/calmilter $(B)/calnorm
 
 e2e: $(B)/calmilter $(B)/calnorm
 	tests/e2e/postfix.sh
+
+# privileges: started as root, calmilter drops to UserID or refuses to run;
+# SocketMode and UMask; the workers run as UserID too
+CHECK_STEPS += privileges
+privileges: $(B)/calmilter
+	tests/milter/privileges.sh
+
+# unit-security: the systemd unit verifies, and its exposure score
+# (systemd-analyze security --offline=yes) stays under a fixed threshold
+CHECK_STEPS += unit-security
+unit-security: $(B)/calmilter
+	tests/systemd/security.sh
 
 # ---- sanitizer builds ---------------------------------------------------------
 # The same sources built in a directory of their own (build/ is untouched).

@@ -61,6 +61,8 @@ struct conf {
 	char		*socket;	/* libmilter socket spec */
 	char		*user_id;	/* "user" or "user:group"; NULL = none */
 	char		*pid_file;	/* NULL = none */
+	unsigned	 socket_mode;	/* of a unix socket, set after bind */
+	unsigned	 umask;		/* the daemon's file creation mask */
 	int		 syslog_facility; /* LOG_MAIL, ..., or CONF_SYSLOG_NONE */
 	int		 log_level;	/* enum conf_log_level */
 	int		 on_error;	/* enum conf_on_error */

@@ -24,7 +24,8 @@ enum conf_type {
 	CONF_T_SIZE,     /* size_t; bytes, with optional K, M or G */
 	CONF_T_UINT,     /* unsigned */
 	CONF_T_FACILITY, /* int; LOG_* from <syslog.h> or CONF_SYSLOG_NONE */
-	CONF_T_LOGLEVEL  /* int; enum conf_log_level */
+	CONF_T_LOGLEVEL, /* int; enum conf_log_level */
+	CONF_T_MODE      /* unsigned; file mode bits, written in octal */
 };
 
 /* a string key whose value "none" is stored as NULL */

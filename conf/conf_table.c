@@ -190,11 +190,19 @@ const struct conf_key conf_keys[] = {
     CONF_STRING("Socket", "inet:8895@127.0.0.1", CONF_LINE_MAX, socket, 0,
                 conf_socket_check, CONF_SOCKET_FORM,
                 "the milter socket the MTA connects to"),
+    CONF_NUMBER("SocketMode", CONF_T_MODE, "0660", 0, 0777, socket_mode,
+                "permissions of a unix socket (unix:/path), in octal; it is "
+                "owned by UserID, so the MTA needs to be in its group"),
     CONF_WORDS("Syslog", CONF_T_FACILITY, "mail", syslog_facility,
                conf_w_facility, "syslog facility, or no for no syslog"),
+    CONF_NUMBER("UMask", CONF_T_MODE, "0027", 0, 0777, umask,
+                "file creation mask of the daemon (pid file, socket before "
+                "SocketMode applies), in octal"),
     CONF_STRING(
         "UserID", "calmilter", 256, user_id, CONF_F_NONE, NULL, NULL,
-        "user or user:group to run as after opening the socket, or none"),
+        "user or user:group to run as after opening the socket; calmilter "
+        "started as root refuses to run on as root, so none is only for a "
+        "start as an unprivileged user"),
     CONF_NUMBER("WorkerMemory", CONF_T_SIZE, "1G", 128 * CONF_MIB,
                 64 * CONF_GIB, worker_memory,
                 "address space of one worker process; a message that needs "

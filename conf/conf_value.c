@@ -86,6 +86,8 @@ conf_bound_format(const struct conf_key *k, unsigned long long n, char *buf,
 {
 	if (k->type == CONF_T_SIZE)
 		conf_size_format(n, buf, len);
+	else if (k->type == CONF_T_MODE)
+		(void)snprintf(buf, len, "%04llo", n);
 	else
 		(void)snprintf(buf, len, "%llu", n);
 }
@@ -190,6 +192,25 @@ conf_parse_uint(const struct conf_key *k, const char *text, union conf_value *v,
 	return conf_range(k, text, n, r, v, e);
 }
 
+/* conf_parse_mode - file mode bits in octal: "0660", "027" */
+static int
+conf_parse_mode(const struct conf_key *k, const char *text, union conf_value *v,
+                struct conf_err *e)
+{
+	unsigned long long n = 0;
+	size_t i;
+
+	for (i = 0; text[i] >= '0' && text[i] <= '7' && i < 6; i++)
+		n = n * 8 + (unsigned)(text[i] - '0');
+	if (i == 0 || text[i] != '\0') {
+		conf_err_set(e,
+		             "%s: \"%s\" is not an octal mode (0000 to 0777)",
+		             k->name, text);
+		return -1;
+	}
+	return conf_range(k, text, n, 0, v, e);
+}
+
 /* conf_parse_word - one of k->words, any case */
 static int
 conf_parse_word(const struct conf_key *k, const char *text, union conf_value *v,
@@ -260,6 +281,8 @@ conf_value_parse(const struct conf_key *k, const char *text,
 		return conf_parse_size(k, text, v, e);
 	case CONF_T_UINT:
 		return conf_parse_uint(k, text, v, e);
+	case CONF_T_MODE:
+		return conf_parse_mode(k, text, v, e);
 	case CONF_T_ENUM:
 	case CONF_T_FACILITY:
 	case CONF_T_LOGLEVEL:
@@ -289,6 +312,7 @@ conf_value_store(const struct conf_key *k, struct conf *c, union conf_value *v)
 		*(size_t *)field = (size_t)v->n;
 		break;
 	case CONF_T_UINT:
+	case CONF_T_MODE:
 		*(unsigned *)field = (unsigned)v->n;
 		break;
 	case CONF_T_ENUM:
@@ -348,6 +372,9 @@ conf_value_print(const struct conf_key *k, const struct conf *c, FILE *out)
 	case CONF_T_UINT:
 		fprintf(out, "%u", *(const unsigned *)field);
 		break;
+	case CONF_T_MODE:
+		fprintf(out, "%04o", *(const unsigned *)field);
+		break;
 	case CONF_T_ENUM:
 	case CONF_T_FACILITY:
 	case CONF_T_LOGLEVEL:
@@ -373,6 +400,7 @@ conf_key_bounds(const struct conf_key *k, char *buf, size_t len)
 		break;
 	case CONF_T_SIZE:
 	case CONF_T_UINT:
+	case CONF_T_MODE:
 		conf_bound_format(k, k->min, lo, sizeof(lo));
 		conf_bound_format(k, k->max, hi, sizeof(hi));
 		(void)snprintf(buf, len, "Range: %s to %s", lo, hi);

@@ -2,8 +2,10 @@
  * main.c - calmilter: options, configuration, start-up, smfi_main()
  *
  * Start-up order: options, configuration file, command-line overrides,
- * logging, library init, the socket (opened here so that a bad socket
- * fails at once, on the terminal), detach, pid file, privilege drop, the
+ * logging, library init, the user to become (started as root, calmilter
+ * refuses to run on as root), the socket (opened here so that a bad socket
+ * fails at once, on the terminal; SocketMode, UMask, owned by that user),
+ * detach, pid file, privilege drop, the
  * worker processes (milt_pool.c: started before libmilter creates its
  * threads, and as the unprivileged user), smfi_main(). libmilter's own
  * signal thread turns SIGHUP, SIGTERM and SIGINT into a stop, so no
@@ -149,14 +151,15 @@ main_log_prio(int level)
 static void
 main_listen(const struct conf *c)
 {
-	if (milt_socket_is_unix(c->socket))
-		(void)umask(007); /* the MTA's group may connect */
+	(void)umask((mode_t)c->umask);
 	if (smfi_setconn(c->socket) != MI_SUCCESS)
 		fatalx("bad socket \"%s\"", c->socket);
 	if (milt_register(c) != MI_SUCCESS)
 		fatalx("smfi_register failed");
 	if (smfi_opensocket(1) != MI_SUCCESS)
 		fatalx("cannot open socket \"%s\"", c->socket);
+	if (milt_socket_chmod(c->socket, c->socket_mode) != 0)
+		fatal("chmod %04o %s", c->socket_mode, c->socket);
 }
 
 /* main_user_is_us - does UserID name the user we already are? */
@@ -170,7 +173,11 @@ main_user_is_us(const char *spec)
 	       u.uid == getuid();
 }
 
-/* main_user - whom to become; 0: stay as we are. Exits on a bad UserID. */
+/*
+ * main_user - whom to become; 0: stay as we are. Exits on a bad UserID,
+ * and when started as root without one: calmilter parses mail from the
+ * internet and never does so as root.
+ */
 static int
 main_user(const struct conf *c, struct milt_user *u)
 {
@@ -182,13 +189,15 @@ main_user(const struct conf *c, struct milt_user *u)
 			           c->user_id);
 		return 0;
 	}
-	if (c->user_id == NULL) {
-		log_warnx("running as root: set UserID to drop privileges");
-		return 0;
-	}
+	if (c->user_id == NULL)
+		fatalx("started as root with UserID none: refusing to run as "
+		       "root (set UserID to an unprivileged user)");
 	if (milt_user_lookup(u, c->user_id, err, sizeof(err)) != 0)
 		fatalx("%s", err);
-	milt_socket_chown(c->socket, u);
+	if (u->uid == 0 || u->gid == 0)
+		fatalx("UserID %s is root (uid or gid 0): refusing to run as "
+		       "root",
+		       c->user_id);
 	return 1;
 }
 
@@ -217,6 +226,8 @@ main_become(const struct conf *c, const struct milt_user *u, int drop)
 		fatal("pid file %s", c->pid_file);
 	if (drop && milt_user_become(u, err, sizeof(err)) != 0)
 		fatalx("%s", err);
+	if (getuid() == 0 || geteuid() == 0)
+		fatalx("still root: refusing to run as root");
 }
 
 /* main_pool - the workers, or exit */
@@ -261,8 +272,10 @@ main(int argc, char **argv)
 		log_notice("%s not found: running on built-in defaults",
 		           CONF_DEFAULT_PATH);
 	mime_init();
+	drop = main_user(c, &u); /* refuse before there is a socket */
 	main_listen(c);
-	drop = main_user(c, &u);
+	if (drop)
+		milt_socket_chown(c->socket, &u);
 	main_detach(c, o.foreground);
 	main_become(c, &u, drop);
 	pool = main_pool(c);

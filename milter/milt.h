@@ -118,6 +118,7 @@ int milt_user_lookup(struct milt_user *u, const char *spec, char *err,
                      size_t errlen);
 int milt_user_become(const struct milt_user *u, char *err, size_t errlen);
 void milt_socket_chown(const char *spec, const struct milt_user *u);
+int milt_socket_chmod(const char *spec, unsigned mode);
 int milt_socket_is_unix(const char *spec);
 int milt_daemonize(void);
 int milt_pidfile_write(const char *path);

@@ -117,6 +117,17 @@ milt_socket_chown(const char *spec, const struct milt_user *u)
 		log_warn("chown %s", path);
 }
 
+/* milt_socket_chmod - SocketMode on a unix socket; 0, or -1 with errno */
+int
+milt_socket_chmod(const char *spec, unsigned mode)
+{
+	const char *path = milt_socket_path(spec);
+
+	if (path == NULL)
+		return 0;
+	return chmod(path, (mode_t)mode);
+}
+
 /* milt_daemonize - detach from the terminal; returns in the child */
 int
 milt_daemonize(void)

@@ -26,7 +26,13 @@ free_port() {
 	echo "$p"
 }
 port=${CALMILTER_TEST_PORT:-$(free_port)}
-user=none
+# as root the daemon must drop to an unprivileged user (it refuses to run
+# as root); as anybody else UserID is not used
+user=calmilter
+if [ "$(id -u)" = 0 ] && ! getent passwd "$user" >/dev/null; then
+	useradd --system --no-create-home --home-dir /nonexistent \
+	    --shell /usr/sbin/nologin "$user" || exit 1
+fi
 tmp=$(mktemp -d)
 pid=
 failed=0

@@ -113,7 +113,8 @@ test_conf_table_sorted_and_found(void **state)
 		/* every limit has a maximum; every enum-like key words */
 		if (conf_keys[i].type == CONF_T_STRING ||
 		    conf_keys[i].type == CONF_T_SIZE ||
-		    conf_keys[i].type == CONF_T_UINT)
+		    conf_keys[i].type == CONF_T_UINT ||
+		    conf_keys[i].type == CONF_T_MODE)
 			assert_true(conf_keys[i].max >= conf_keys[i].min &&
 			            conf_keys[i].max > 0);
 		else
@@ -200,6 +201,13 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
     {"Sockt inet:1@h\n", "1: unknown key \"Sockt\""},
     {"# comment\n\nSocket\n", "3: Socket: missing value"},
+    {"SocketMode 0680\n", "1: SocketMode: \"0680\" is not an octal mode "
+                          "(0000 to 0777)"},
+    {"SocketMode rw\n", "1: SocketMode: \"rw\" is not an octal mode "
+                        "(0000 to 0777)"},
+    {"UMask 01000\n", "1: UMask: \"01000\" is out of range (0000 to 0777)"},
+    {"UMask 0000000\n", "1: UMask: \"0000000\" is not an octal mode "
+                        "(0000 to 0777)"},
     {"Socket  \t \n", "1: Socket: missing value"},
     {"PidFile \"\"\n", "1: PidFile: missing value"},
     {"OnError maybe\n", "1: OnError: \"maybe\" is not one of accept, tempfail"},
@@ -462,7 +470,9 @@ test_conf_print(void **state)
 	                           "OnError accept\n"
 	                           "PidFile none\n"
 	                           "Socket inet:8895@127.0.0.1\n"
+	                           "SocketMode 0660\n"
 	                           "Syslog mail\n"
+	                           "UMask 0027\n"
 	                           "UserID calmilter\n"
 	                           "WorkerMemory 1G\n"
 	                           "Workers 2\n";
