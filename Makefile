@@ -84,7 +84,7 @@ $(B)/calnorm: $(CALNORM_OBJ) $(LIBMIME) $(LIBCAL) $(LIBCONF)
 $(B)/tests/%: tests/unit/%.c $(LIBMIME) $(LIBCAL) $(LIBCONF) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -DSRCDIR='"$(CURDIR)"' \
-	    -DBUILDDIR='"$(CURDIR)/$(B)"' -o $@ $< \
+	    -DBUILDDIR='"$(CURDIR)/$(B)"' -MMD -MP -o $@ $< \
 	    $(LIBMIME) $(LIBCAL) $(LIBCONF) $(LIBS) -lcmocka
 
 # the pool's test runs real workers: build/calmilter -W 3

@@ -3,16 +3,19 @@
  *
  * Each slot holds one worker: its pid, the daemon's end of its socketpair
  * (non-blocking; every wait is a poll(2) against the message's deadline),
- * and the configuration generation it has. A libmilter thread takes an
- * idle slot for one message and gives it back; while it holds the slot,
- * nobody else touches it, so the I/O runs without the lock.
+ * its request and result files (memfd: the message goes in with one
+ * pwrite, the result comes out with one pread; the files are emptied after
+ * each message), and the configuration generation it has. A libmilter thread
+ * takes an idle slot for one message and gives it back; while it holds the
+ * slot, nobody else touches it, so the I/O runs without the lock.
  *
  * Workers are started with posix_spawn(3) of /proc/self/exe, never with a
  * bare fork of the threaded daemon: `calmilter -W 3`, the channel as fd 3,
- * every other descriptor closed, signals at their defaults, in a process
- * group of its own (a ^C on the terminal is the daemon's business). The
- * daemon then sends the configuration (CONFIG) and the worker answers
- * READY once it has loaded everything and locked itself in.
+ * the request and result files as fds 4 and 5, every other descriptor closed,
+ * signals at their defaults, in a process group of its own (a ^C on the
+ * terminal is the daemon's business). The daemon then sends the configuration
+ * (CONFIG) and the worker answers READY once it has loaded everything and
+ * locked itself in.
  *
  * When a worker fails -- it dies, answers nonsense, or overruns
  * MaxMessageTime (then it is killed) -- it is reaped and a new one is
@@ -21,7 +24,9 @@
  * never gets ready, is replaced without blaming a message.
  */
 #define _GNU_SOURCE
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 
@@ -43,6 +48,7 @@
 #define POOL_POISON_MAX  64
 #define POOL_POISON_TTL  (24 * 3600)
 #define POOL_REPLY_SLACK (16 * 1024 * 1024) /* edits, findings, framing */
+#define POOL_KEEP        (32 * 1024 * 1024) /* file pages kept for reuse */
 
 extern char **environ;
 
@@ -50,6 +56,8 @@ struct milt_slot {
 	unsigned id;  /* 1-based, for the log */
 	pid_t pid;    /* 0: no worker */
 	int fd;       /* daemon's end; -1 without a worker */
+	int req;      /* the request file (memfd); -1 without a worker */
+	int res;      /* the result file (memfd); -1 without a worker */
 	int ready;    /* READY received */
 	int busy;     /* taken by a thread */
 	uint64_t gen; /* configuration the worker has */
@@ -201,9 +209,12 @@ pool_recv_frame(int fd, uint32_t want, uint8_t **payload, size_t *len,
 	return r;
 }
 
-/* pool_spawn_child - posix_spawn the worker with fd as its channel */
+/*
+ * pool_spawn_child - posix_spawn the worker with fds[0..2] as its fds 3 to
+ * 5 (each of them above 5 here, so that no dup2 overwrites another)
+ */
 static int
-pool_spawn_child(const char *exe, pid_t *pid, int fd)
+pool_spawn_child(const char *exe, pid_t *pid, const int fds[3])
 {
 	static char arg0[] = "calmilter", arg1[] = "-W", arg2[] = "3";
 	char *argv[] = {arg0, arg1, arg2, NULL};
@@ -216,8 +227,10 @@ pool_spawn_child(const char *exe, pid_t *pid, int fd)
 	sigfillset(&all);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&at);
-	posix_spawn_file_actions_adddup2(&fa, fd, MILT_WORKER_FD);
-	posix_spawn_file_actions_addclosefrom_np(&fa, MILT_WORKER_FD + 1);
+	posix_spawn_file_actions_adddup2(&fa, fds[0], MILT_WORKER_FD);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], MILT_WORKER_REQ);
+	posix_spawn_file_actions_adddup2(&fa, fds[2], MILT_WORKER_RES);
+	posix_spawn_file_actions_addclosefrom_np(&fa, MILT_WORKER_RES + 1);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK |
 	                                  POSIX_SPAWN_SETSIGDEF |
 	                                  POSIX_SPAWN_SETPGROUP);
@@ -230,6 +243,61 @@ pool_spawn_child(const char *exe, pid_t *pid, int fd)
 	return r;
 }
 
+/* pool_high - fd moved above the worker's fixed ones (close-on-exec) */
+static int
+pool_high(int fd)
+{
+	int high;
+
+	if (fd == -1 || fd > MILT_WORKER_RES)
+		return fd;
+	high = fcntl(fd, F_DUPFD_CLOEXEC, MILT_WORKER_RES + 1);
+	close(fd);
+	return high;
+}
+
+/* pool_close - close the fds that are open and forget them */
+static void
+pool_close(int *fds, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (fds[i] != -1)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+/*
+ * pool_open - the fds of a new worker: fds[0] the daemon's end of the
+ * channel (non-blocking), fds[1] the worker's, fds[2] and fds[3] the
+ * request and result files. 0, or -1 with errno set and nothing open.
+ */
+static int
+pool_open(int fds[4])
+{
+	int sv[2] = {-1, -1}, e;
+
+	fds[0] = fds[1] = fds[2] = fds[3] = -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0) {
+		fds[0] = sv[0];
+		fds[1] = pool_high(sv[1]);
+		fds[2] =
+		    pool_high(memfd_create("calmilter-request", MFD_CLOEXEC));
+		fds[3] =
+		    pool_high(memfd_create("calmilter-result", MFD_CLOEXEC));
+	}
+	if (fds[0] == -1 || fds[1] == -1 || fds[2] == -1 || fds[3] == -1 ||
+	    fcntl(fds[0], F_SETFL, O_NONBLOCK) == -1) {
+		e = errno;
+		pool_close(fds, 4);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * pool_spawn - a new worker for slot s, with the configuration text
  * (generation gen) sent ahead; it becomes ready on its own. 0, or -1 with
@@ -240,25 +308,21 @@ pool_spawn(const char *exe, struct milt_slot *s, const struct pool_conf *cf)
 {
 	uint8_t head[MILT_WIRE_HEAD + 8];
 	struct iovec iov[2];
-	int sv[2], fd, r;
+	int fds[4], r;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
+	if (pool_open(fds) != 0)
 		return -1;
-	if (sv[1] == MILT_WORKER_FD) { /* dup2 onto itself keeps CLOEXEC */
-		fd = fcntl(sv[1], F_DUPFD_CLOEXEC, MILT_WORKER_FD + 1);
-		close(sv[1]);
-		sv[1] = fd;
-	}
-	r = sv[1] == -1 ? errno : pool_spawn_child(exe, &s->pid, sv[1]);
-	if (sv[1] != -1)
-		close(sv[1]);
-	if (r != 0 || fcntl(sv[0], F_SETFL, O_NONBLOCK) == -1) {
-		close(sv[0]);
+	r = pool_spawn_child(exe, &s->pid, fds + 1);
+	pool_close(fds + 1, 1); /* the worker's end of the channel */
+	if (r != 0) {
+		pool_close(fds, 4);
 		s->pid = 0;
-		errno = r != 0 ? r : errno;
+		errno = r;
 		return -1;
 	}
-	s->fd = sv[0];
+	s->fd = fds[0];
+	s->req = fds[2];
+	s->res = fds[3];
 	s->ready = 0;
 	s->gen = cf->gen;
 	s->t0 = pool_now_ms();
@@ -299,8 +363,9 @@ pool_reap(struct milt_slot *s, int kill_it, char *how, size_t len)
 
 	if (kill_it)
 		(void)kill(s->pid, SIGKILL);
-	if (s->fd != -1)
-		close(s->fd);
+	pool_close(&s->fd, 1);
+	pool_close(&s->req, 1);
+	pool_close(&s->res, 1);
 	do
 		r = waitpid(s->pid, &status, 0);
 	while (r == -1 && errno == EINTR);
@@ -308,7 +373,6 @@ pool_reap(struct milt_slot *s, int kill_it, char *how, size_t len)
 		snprintf(how, len, "lost (%s)", strerror(errno));
 	else
 		pool_status_text(how, len, status);
-	s->fd = -1;
 	s->pid = 0;
 	s->ready = 0;
 }
@@ -459,6 +523,8 @@ pool_alloc(const struct conf *conf, const char *exe)
 	for (i = 0; pool->slots != NULL && i < pool->n; i++) {
 		pool->slots[i].id = (unsigned)i + 1;
 		pool->slots[i].fd = -1;
+		pool->slots[i].req = -1;
+		pool->slots[i].res = -1;
 	}
 	if (pool->slots == NULL || pool->poison == NULL ||
 	    milt_pool_set_conf(pool, conf) != 0) {
@@ -496,8 +562,7 @@ pool_end(struct milt_slot *s)
 
 	if (s->pid == 0)
 		return;
-	close(s->fd);
-	s->fd = -1;
+	pool_close(&s->fd, 1);
 	while (waitpid(s->pid, NULL, WNOHANG) == 0 && pool_now_ms() < deadline)
 		(void)poll(NULL, 0, 20);
 	if (kill(s->pid, 0) == 0)
@@ -616,8 +681,74 @@ pool_ready(const char *exe, struct milt_slot *s, const struct pool_conf *cf,
 }
 
 /*
+ * pool_put - the message into the request file, and the result file with
+ * room up to the ceiling (sparse: it costs nothing until the worker
+ * writes). Pages written for earlier messages are reused: memory touched
+ * for the first time is what a big message pays for most (POOL_KEEP).
+ * 0, or -1 with errno set.
+ */
+static int
+pool_put(const struct milt_slot *s, const uint8_t *msg, size_t len,
+         uint64_t room)
+{
+	size_t off = 0;
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(s->req, &st) == -1 ||
+	    ((uint64_t)st.st_size < len && ftruncate(s->req, (off_t)len) == -1))
+		return -1;
+	if (fstat(s->res, &st) == -1 || ((uint64_t)st.st_size != room &&
+	                                 ftruncate(s->res, (off_t)room) == -1))
+		return -1;
+	while (off < len) {
+		n = pwrite(s->req, msg + off, len - off, (off_t)off);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (n > 0)
+			off += (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * pool_get - the RESULT the worker wrote into its file, after its head
+ * came over the channel, mapped read-only (*map, *maplen: munmap them).
+ * The worker could still write the file while it is read, so the reading
+ * takes every length once and checks what it copies, never the mapping
+ * (milt_wire.c). 0, -1 (broken), -2 (late).
+ */
+static int
+pool_get(const struct milt_slot *s, uint64_t max, void **map, size_t *maplen,
+         long deadline)
+{
+	uint8_t head[MILT_WIRE_HEAD];
+	struct stat st;
+	uint32_t type;
+	uint64_t n;
+	int r;
+
+	*map = NULL;
+	if ((r = pool_recv(s->fd, head, sizeof(head), deadline)) != 0)
+		return r;
+	if (milt_wire_head_unpack(head, &type, &n) != 0 ||
+	    type != MILT_WIRE_RESULT || n > max || fstat(s->res, &st) != 0 ||
+	    (uint64_t)st.st_size < MILT_WIRE_HEAD + n)
+		return -1;
+	*maplen = MILT_WIRE_HEAD + (size_t)n;
+	*map = mmap(NULL, *maplen, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+	            s->res, 0);
+	if (*map == MAP_FAILED) {
+		*map = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * pool_exchange - one REQUEST and its RESULT. 0; -1 the worker died or
- * broke the protocol; -2 the deadline passed.
+ * broke the protocol; -2 the deadline passed; -3 the message could not
+ * be handed over (errno: the daemon's trouble, not the message's).
  */
 static int
 pool_exchange(struct milt_slot *s, const struct pool_conf *cf,
@@ -625,31 +756,38 @@ pool_exchange(struct milt_slot *s, const struct pool_conf *cf,
               struct mime_result *res, struct milt_pool_note *note,
               long deadline)
 {
-	uint8_t head[MILT_WIRE_HEAD + MILT_WIRE_REQ_FIX], *p = NULL;
+	uint8_t head[MILT_WIRE_HEAD + MILT_WIRE_REQ_FIX];
 	struct milt_request req = {cf->gen, (int64_t)now, NULL, 0, msg, len};
-	struct iovec iov[3];
-	size_t plen = 0;
+	uint64_t max = (uint64_t)cf->max_body + POOL_REPLY_SLACK;
+	struct iovec iov[2];
+	size_t maplen = 0;
+	void *map = NULL;
 	int r;
 
 	if (s->gen != cf->gen) {
 		req.conf = cf->text;
 		req.conf_len = cf->len;
 	}
+	if (pool_put(s, msg, len, MILT_WIRE_HEAD + max) != 0)
+		return -3;
 	iov[0].iov_base = head;
 	iov[0].iov_len = milt_wire_request_head(head, &req);
 	iov[1].iov_base = (void *)(uintptr_t)req.conf;
 	iov[1].iov_len = req.conf_len;
-	iov[2].iov_base = (void *)(uintptr_t)msg;
-	iov[2].iov_len = len;
-	r = pool_send(s->fd, iov, 3, deadline);
+	r = pool_send(s->fd, iov, 2, deadline);
 	if (r == 0)
-		r = pool_recv_frame(s->fd, MILT_WIRE_RESULT, &p, &plen,
-		                    (uint64_t)cf->max_body + POOL_REPLY_SLACK,
-		                    deadline);
-	if (r == 0 && milt_wire_result_unpack(res, &note->stats, p, plen,
-	                                      cf->max_body) != 0)
+		r = pool_get(s, max, &map, &maplen, deadline);
+	if (r == 0 &&
+	    milt_wire_result_unpack(res, &note->stats,
+	                            (const uint8_t *)map + MILT_WIRE_HEAD,
+	                            maplen - MILT_WIRE_HEAD, cf->max_body) != 0)
 		r = -1;
-	free(p);
+	if (map != NULL)
+		(void)munmap(map, maplen);
+	if (len > POOL_KEEP || maplen > POOL_KEEP) { /* too many to keep */
+		(void)!ftruncate(s->req, 0);
+		(void)!ftruncate(s->res, 0);
+	}
 	if (r == 0)
 		s->gen = cf->gen;
 	return r;
@@ -749,7 +887,13 @@ milt_pool_run(struct milt_pool *pool, const uint8_t *msg, size_t len,
 		st = pool_unchanged(res, CAL_ERROR, MIME_REASON_ERROR, note,
 		                    "worker");
 	else if ((r = pool_exchange(s, cf, msg, len, now, res, note,
-	                            deadline)) != 0)
+	                            deadline)) == -3) {
+		snprintf(note->detail, sizeof(note->detail),
+		         "cannot hand the message to worker %u: %s", s->id,
+		         strerror(errno));
+		st = pool_unchanged(res, CAL_ERROR, MIME_REASON_ERROR, note,
+		                    "error");
+	} else if (r != 0)
 		st = pool_failed(pool, s, cf, r, msg, len, res, note);
 	else
 		st = res->status;

@@ -36,9 +36,26 @@ milt_wire_buf_init(struct milt_wire_buf *b, size_t max)
 }
 
 void
+milt_wire_buf_count(struct milt_wire_buf *b)
+{
+	milt_wire_buf_init(b, SIZE_MAX);
+	b->count = 1;
+}
+
+void
+milt_wire_buf_fixed(struct milt_wire_buf *b, void *p, size_t size)
+{
+	milt_wire_buf_init(b, size);
+	b->p = p;
+	b->cap = size;
+	b->fixed = 1;
+}
+
+void
 milt_wire_buf_free(struct milt_wire_buf *b)
 {
-	free(b->p);
+	if (!b->fixed)
+		free(b->p);
 	milt_wire_buf_init(b, b->max);
 }
 
@@ -53,6 +70,10 @@ wire_add(struct milt_wire_buf *b, const void *p, size_t n)
 		return;
 	if (n > b->max - b->len) {
 		b->failed = 1;
+		return;
+	}
+	if (b->count) {
+		b->len += n;
 		return;
 	}
 	if (b->len + n > b->cap) {
@@ -187,8 +208,7 @@ milt_wire_request_head(uint8_t out[MILT_WIRE_HEAD + MILT_WIRE_REQ_FIX],
 	uint8_t *p = out + MILT_WIRE_HEAD;
 
 	milt_wire_head_pack(out, MILT_WIRE_REQUEST,
-	                    MILT_WIRE_REQ_FIX + (uint64_t)req->conf_len +
-	                        req->msg_len);
+	                    MILT_WIRE_REQ_FIX + (uint64_t)req->conf_len);
 	wire_le(p, req->gen, 8);
 	wire_le(p + 8, (uint64_t)req->now, 8);
 	wire_le(p + 16, req->conf_len, 4);
@@ -208,12 +228,12 @@ milt_wire_request_unpack(struct milt_request *req, const uint8_t *p, size_t len)
 	conf_len = wire_get_le(p + 16, 4);
 	msg_len = wire_get_le(p + 20, 8);
 	len -= MILT_WIRE_REQ_FIX;
-	if (conf_len > MILT_WIRE_MAX_CONF || conf_len > len ||
-	    msg_len != len - conf_len)
+	if (conf_len > MILT_WIRE_MAX_CONF || conf_len != len ||
+	    msg_len > MILT_WIRE_MAX_MSG)
 		return -1;
 	req->conf = conf_len > 0 ? (const char *)p + MILT_WIRE_REQ_FIX : NULL;
 	req->conf_len = (size_t)conf_len;
-	req->msg = p + MILT_WIRE_REQ_FIX + conf_len;
+	req->msg = NULL; /* in the request file */
 	req->msg_len = (size_t)msg_len;
 	return 0;
 }
@@ -276,7 +296,9 @@ milt_wire_result_pack(struct milt_wire_buf *b, const struct mime_result *res,
 	wire_pack_report(b, &res->report);
 	if (b->failed)
 		return -1;
-	milt_wire_head_pack(b->p, MILT_WIRE_RESULT, b->len - MILT_WIRE_HEAD);
+	if (!b->count)
+		milt_wire_head_pack(b->p, MILT_WIRE_RESULT,
+		                    b->len - MILT_WIRE_HEAD);
 	return 0;
 }
 

@@ -4,20 +4,26 @@
  * The daemon never parses mail in its own threads. mime_process() runs in a
  * small pool of worker processes, each started as `calmilter -W 3` (the
  * binary itself, by posix_spawn, so never a bare fork of the threaded
- * daemon) with one end of a socketpair as fd 3. A worker loads what it
- * needs, locks itself in (milt_sandbox.c), says READY, and then answers one
- * request at a time:
+ * daemon) with one end of a socketpair as fd 3 and two memory files (memfd)
+ * as fds 4 and 5. A worker loads what it needs, locks itself in
+ * (milt_sandbox.c), says READY, and then answers one request at a time:
  *
  *   daemon -> worker  REQUEST  configuration generation, the configuration
  *                              as text when the worker's is older
  *                              (conf_print() output), processing time, the
- *                              message bytes
- *   worker -> daemon  RESULT   everything struct mime_result holds
+ *                              length of the message; the message bytes
+ *                              are in the request file (fd 4)
+ *   worker -> daemon  RESULT   everything struct mime_result holds, written
+ *                              whole into the result file (fd 5); its head
+ *                              goes over the channel
  *
  * Every frame is a 16-byte head (magic, type, payload length) and a
  * payload of fixed-width little-endian fields and length-prefixed bytes;
  * each length is checked against a ceiling before anything is allocated,
- * and the daemon treats a worker's answer as untrusted input.
+ * and the daemon treats a worker's answer as untrusted input (it copies
+ * the result out of the file before it reads it). The bulk goes through
+ * the memory files so that a 10 MB message costs one copy each way, not
+ * fifty wake-ups of both processes through a socket buffer.
  *
  * A worker that crashes, is killed, or does not answer within
  * MaxMessageTime is replaced; the message passes unchanged, and its digest
@@ -61,6 +67,8 @@
 #define MILT_WIRE_REQ_FIX 28          /* fixed part of a REQUEST payload */
 #define MILT_WIRE_VERSION 1           /* in READY: the protocol spoken */
 #define MILT_WORKER_FD    3           /* the channel, in the worker */
+#define MILT_WORKER_REQ   4           /* the request file, in the worker */
+#define MILT_WORKER_RES   5           /* the result file, in the worker */
 
 enum milt_wire_type {
 	MILT_WIRE_CONFIG = 1, /* daemon, first: u64 generation, conf text */
@@ -77,17 +85,25 @@ enum milt_wire_type {
 #define MILT_WIRE_MAX_CONF  (256 * 1024)            /* configuration text */
 #define MILT_WIRE_MAX_MSG   (1024ULL * 1024 * 1024) /* MaxMessageSize's max */
 
-/* struct milt_wire_buf - a growing byte buffer with a ceiling */
+/*
+ * struct milt_wire_buf - a growing byte buffer with a ceiling; or, made by
+ * milt_wire_buf_count, one that only counts; or, by milt_wire_buf_fixed,
+ * one that writes into memory it does not own and never grows
+ */
 struct milt_wire_buf {
 	uint8_t *p;
 	size_t len;
 	size_t cap;
 	size_t max;
 	int failed; /* past max, or out of memory: the buffer is useless */
+	int count;  /* count only, store nothing */
+	int fixed;  /* p is borrowed: never realloc'd nor freed */
 };
 
 void milt_wire_buf_init(struct milt_wire_buf *b, size_t max);
-void milt_wire_buf_free(struct milt_wire_buf *b);
+void milt_wire_buf_count(struct milt_wire_buf *b);
+void milt_wire_buf_fixed(struct milt_wire_buf *b, void *p, size_t size);
+void milt_wire_buf_free(struct milt_wire_buf *b); /* NULL-safe p */
 
 /* milt_wire_head_pack / _unpack - a frame head; unpack: 0 or -1 (bad) */
 void milt_wire_head_pack(uint8_t head[MILT_WIRE_HEAD], uint32_t type,
@@ -112,7 +128,8 @@ int milt_wire_ready_unpack(uint32_t *version, uint32_t *pid, const uint8_t *p,
 /*
  * struct milt_request - one message for a worker. conf is NULL (conf_len
  * 0) when the worker already has generation gen. Pointers are borrowed: on
- * the worker's side they point into the received payload.
+ * the worker's side conf points into the received payload, and msg is
+ * NULL until the worker maps the request file.
  */
 struct milt_request {
 	uint64_t gen;
@@ -125,8 +142,9 @@ struct milt_request {
 
 /*
  * milt_wire_request_head - frame head and fixed fields of a REQUEST into
- * out; the conf text and the message bytes follow on the wire as they are.
- * Returns the bytes written (MILT_WIRE_HEAD + MILT_WIRE_REQ_FIX).
+ * out; the conf text follows on the wire as it is (the message bytes go
+ * through the request file). Returns the bytes written (MILT_WIRE_HEAD +
+ * MILT_WIRE_REQ_FIX).
  */
 size_t milt_wire_request_head(uint8_t out[MILT_WIRE_HEAD + MILT_WIRE_REQ_FIX],
                               const struct milt_request *req);
