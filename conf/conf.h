@@ -63,6 +63,7 @@ struct conf {
 	char		*pid_file;	/* NULL = none */
 	unsigned	 socket_mode;	/* of a unix socket, set after bind */
 	unsigned	 umask;		/* the daemon's file creation mask */
+	unsigned	 mta_timeout;	/* seconds to wait for the MTA */
 	int		 syslog_facility; /* LOG_MAIL, ..., or CONF_SYSLOG_NONE */
 	int		 log_level;	/* enum conf_log_level */
 	int		 on_error;	/* enum conf_on_error */

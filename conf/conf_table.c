@@ -177,6 +177,11 @@ const struct conf_key conf_keys[] = {
         "publish always adds PUBLISH; leave adds nothing"),
     CONF_WORDS("Mode", CONF_T_ENUM, "rewrite", mode, conf_w_mode,
                "rewrite changes mail; report only logs what it would change"),
+    CONF_NUMBER("MtaTimeout", CONF_T_UINT, "7210", 1, 86400, mta_timeout,
+                "seconds calmilter waits for an MTA that stopped talking in "
+                "the middle of a connection before it drops it and frees what "
+                "it holds (libmilter's timeout, 7210 by default; Debian's "
+                "libmilter looks for such connections every 10 minutes)"),
     CONF_WORDS(
         "NormalizeEncapsulated", CONF_T_ENUM, "lexical", normalize_encapsulated,
         conf_w_encapsulated,

@@ -154,6 +154,8 @@ main_listen(const struct conf *c)
 	(void)umask((mode_t)c->umask);
 	if (smfi_setconn(c->socket) != MI_SUCCESS)
 		fatalx("bad socket \"%s\"", c->socket);
+	if (smfi_settimeout((int)c->mta_timeout) != MI_SUCCESS)
+		fatalx("bad MtaTimeout %u", c->mta_timeout);
 	if (milt_register(c) != MI_SUCCESS)
 		fatalx("smfi_register failed");
 	if (smfi_opensocket(1) != MI_SUCCESS)

@@ -466,6 +466,7 @@ test_conf_print(void **state)
 	                           "MaxProperties 200000\n"
 	                           "MissingMethod infer\n"
 	                           "Mode rewrite\n"
+	                           "MtaTimeout 7210\n"
 	                           "NormalizeEncapsulated lexical\n"
 	                           "OnError accept\n"
 	                           "PidFile none\n"
