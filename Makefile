@@ -57,7 +57,8 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all check run install uninstall clean deps deps-build deps-check conf-example \
-	unit corpus milter e2e lint asan privileges unit-security
+	unit corpus milter e2e lint asan privileges unit-security \
+	fault
 
 all: $(B)/calmilter $(B)/calnorm
 
@@ -165,6 +166,12 @@ milter: $(B)/calmilter $(B)/calnorm
 
 e2e: $(B)/calmilter $(B)/calnorm
 	tests/e2e/postfix.sh
+
+# fault: calmilter killed, terminated, stalled, its worker crashed or hung,
+# between two private Postfix instances (tests/fault/run.sh; under a minute)
+CHECK_STEPS += fault
+fault: $(B)/calmilter
+	tests/fault/run.sh
 
 # privileges: started as root, calmilter drops to UserID or refuses to run;
 # SocketMode and UMask; the workers run as UserID too

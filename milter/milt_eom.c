@@ -73,7 +73,8 @@ milt_eom(SMFICTX *ctx, struct milt_conn *conn, struct milt_pool *pool)
 	sfsistat ret;
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
-	(void)milt_msg_qid(conn->msg, ctx);
+	log_debug("%s: %zu bytes to a worker", milt_msg_qid(conn->msg, ctx),
+	          conn->msg->len);
 	(void)milt_pool_run(pool, conn->msg->buf, conn->msg->len, time(NULL),
 	                    &res, &note);
 	if (note.reason != NULL) {
