@@ -58,7 +58,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all check run install uninstall clean deps deps-build deps-check conf-example \
 	unit corpus milter e2e lint asan privileges unit-security \
-	fault
+	bench-pool bench-pool-tiny fault
 
 all: $(B)/calmilter $(B)/calnorm
 
@@ -172,6 +172,21 @@ e2e: $(B)/calmilter $(B)/calnorm
 CHECK_STEPS += fault
 fault: $(B)/calmilter
 	tests/fault/run.sh
+
+# bench-pool: what the worker isolation costs per message (tests/bench/);
+# make check runs it tiny, only to prove both paths give the same results
+$(B)/tests/bench_pool: tests/bench/bench_pool.c $(B)/calmilter $(LIBMIME) \
+    $(LIBCAL) $(LIBCONF)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -DSRCDIR='"$(CURDIR)"' \
+	    -DBUILDDIR='"$(CURDIR)/$(B)"' -MMD -MP -o $@ $< \
+	    $(LIBMIME) $(LIBCAL) $(LIBCONF) $(LIBS) -lcmocka
+BENCH_POOL ?= 20 5
+bench-pool: $(B)/tests/bench_pool
+	$(B)/tests/bench_pool $(BENCH_POOL)
+CHECK_STEPS += bench-pool-tiny
+bench-pool-tiny: $(B)/tests/bench_pool
+	$(B)/tests/bench_pool 2 1
 
 # privileges: started as root, calmilter drops to UserID or refuses to run;
 # SocketMode and UMask; the workers run as UserID too
