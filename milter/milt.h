@@ -19,6 +19,7 @@
 
 #include "../conf/conf.h"
 #include "../ical/cal.h"
+#include "../mime/mime.h"
 #include "log.h"
 
 struct mime_fast;
@@ -41,6 +42,10 @@ struct milt_msg {
 	size_t cap;
 	size_t max;             /* MaxMessageSize */
 	struct mime_fast *fast; /* fed every top-level header */
+	enum cal_status stop;   /* a header said stop (limit, error) */
+	size_t body_off;        /* where the body starts in buf */
+	int scanning;           /* multipart: the body scan decides */
+	struct mime_scan scan;  /* fed every body chunk */
 };
 
 /* struct milt_conn - one SMTP connection, negotiate/connect to close */
@@ -49,6 +54,7 @@ struct milt_conn {
 	struct milt_msg *msg;    /* NULL between messages */
 	unsigned long actions;   /* SMFIF_* the MTA granted */
 	int leadspc;             /* SMFIP_HDR_LEADSPC granted */
+	int nr_hdr;              /* SMFIP_NR_HDR: no reply per header */
 };
 
 /* milt_ctx.c */
@@ -67,6 +73,9 @@ enum cal_status milt_msg_header(struct milt_msg *msg, const char *name,
 enum cal_status milt_msg_eoh(struct milt_msg *msg);
 enum cal_status milt_msg_body(struct milt_msg *msg, const uint8_t *chunk,
                               size_t len);
+/* milt_msg_maybe - at eom: 0 when the body scan of a multipart message
+ * found no part header that could start a calendar or vCard part */
+int milt_msg_maybe(struct milt_msg *msg);
 /* milt_msg_qid - the queue id for log lines, fetched once it exists */
 const char *milt_msg_qid(struct milt_msg *msg, SMFICTX *ctx);
 

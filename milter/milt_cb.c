@@ -17,10 +17,25 @@
 #include "milt.h"
 #include "../mime/mime.h"
 
-/* steps calmilter has no use for, and what it asks for when offered */
+/*
+ * Steps calmilter has no use for, and what it asks for when offered: no
+ * reply per header (SMFIP_NR_HDR; a verdict found in a header waits for
+ * eoh). Never SMFIP_NR_EOH or SMFIP_NR_BODY: libmilter would turn the early
+ * accept of the fast path into no reply.
+ */
 #define MILT_STEPS_DROP                                                        \
 	(SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA)
-#define MILT_STEPS_WANT (SMFIP_HDR_LEADSPC | SMFIP_SKIP)
+#define MILT_STEPS_WANT (SMFIP_HDR_LEADSPC | SMFIP_SKIP | SMFIP_NR_HDR)
+
+/* the macros calmilter reads, per stage: the queue id for its log lines */
+static const struct {
+	int stage;
+	const char *macros;
+} milt_cb_symlist[] = {
+    {SMFIM_CONNECT, ""}, {SMFIM_HELO, ""}, {SMFIM_ENVFROM, "i"},
+    {SMFIM_ENVRCPT, ""}, {SMFIM_DATA, "i"}, {SMFIM_EOH, "i"},
+    {SMFIM_EOM, "i"},
+};
 
 static const struct conf *milt_cb_conf; /* set before smfi_main */
 static struct milt_pool *milt_cb_pool;   /* set before smfi_main */
@@ -72,13 +87,22 @@ milt_cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 {
 	struct milt_conn *conn = milt_cb_attach(ctx);
 
+	size_t i;
+
 	(void)f2;
 	(void)f3;
-	*pf0 = f0 & MILT_ACTIONS;
+	*pf0 = f0 & (MILT_ACTIONS | SMFIF_SETSYMLIST);
 	*pf1 = f1 & (MILT_STEPS_DROP | MILT_STEPS_WANT);
 	*pf2 = 0;
 	*pf3 = 0;
-	if (*pf0 != MILT_ACTIONS)
+	for (i = 0; (*pf0 & SMFIF_SETSYMLIST) != 0 &&
+	            i < sizeof(milt_cb_symlist) / sizeof(milt_cb_symlist[0]);
+	     i++)
+		(void)smfi_setsymlist(ctx, milt_cb_symlist[i].stage,
+		                      (char *)(uintptr_t)milt_cb_symlist[i].macros);
+	log_debug("negotiated actions 0x%lx, steps 0x%lx (offered 0x%lx, 0x%lx)",
+	          *pf0, *pf1, f0, f1);
+	if ((*pf0 & MILT_ACTIONS) != MILT_ACTIONS)
 		log_warnx(
 		    "the MTA offers milter actions 0x%lx, calmilter needs "
 		    "0x%lx: no mail will be changed",
@@ -86,6 +110,7 @@ milt_cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	if (conn != NULL) {
 		conn->actions = *pf0;
 		conn->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
+		conn->nr_hdr = (*pf1 & SMFIP_NR_HDR) != 0;
 	}
 	return SMFIS_CONTINUE;
 }
@@ -120,14 +145,17 @@ milt_cb_envfrom(SMFICTX *ctx, char **argv)
 static sfsistat
 milt_cb_header(SMFICTX *ctx, char *name, char *value)
 {
-	struct milt_conn *conn = milt_cb_current(ctx);
-	enum cal_status st;
+	struct milt_conn *conn = smfi_getpriv(ctx);
+	struct milt_msg *msg = conn != NULL ? conn->msg : NULL;
 
-	if (conn == NULL)
+	if (msg != NULL && msg->stop == CAL_UNCHANGED)
+		msg->stop = milt_msg_header(msg, name, value, conn->leadspc);
+	if (conn != NULL && conn->nr_hdr)
+		return SMFIS_NOREPLY; /* a verdict waits for eoh */
+	if (msg == NULL)
 		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
-	st = milt_msg_header(conn->msg, name, value, conn->leadspc);
-	if (st != CAL_UNCHANGED)
-		return milt_cb_stop(ctx, conn, st);
+	if (msg->stop != CAL_UNCHANGED)
+		return milt_cb_stop(ctx, conn, msg->stop);
 	return SMFIS_CONTINUE;
 }
 
@@ -140,11 +168,15 @@ milt_cb_eoh(SMFICTX *ctx)
 
 	if (conn == NULL)
 		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
-	st = milt_msg_eoh(conn->msg);
+	st = conn->msg->stop;
+	if (st == CAL_UNCHANGED)
+		st = milt_msg_eoh(conn->msg);
 	if (st != CAL_UNCHANGED)
 		return milt_cb_stop(ctx, conn, st);
-	if (mime_fast_needs_body(conn->msg->fast))
+	if (mime_fast_needs_body(conn->msg->fast)) {
+		conn->msg->scanning = mime_fast_scannable(conn->msg->fast);
 		return SMFIS_CONTINUE;
+	}
 	log_debug("%s: action=unchanged fast=%s", milt_msg_qid(conn->msg, ctx),
 	          mime_fast_reason(conn->msg->fast));
 	milt_msg_clear(&conn->msg);

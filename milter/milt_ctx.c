@@ -174,13 +174,31 @@ milt_msg_header(struct milt_msg *msg, const char *name, const char *value,
 enum cal_status
 milt_msg_eoh(struct milt_msg *msg)
 {
-	return milt_msg_append(msg, "\r\n", 2);
+	enum cal_status st = milt_msg_append(msg, "\r\n", 2);
+
+	msg->body_off = msg->len;
+	return st;
 }
 
 enum cal_status
 milt_msg_body(struct milt_msg *msg, const uint8_t *chunk, size_t len)
 {
-	return milt_msg_append(msg, chunk, len);
+	enum cal_status st = milt_msg_append(msg, chunk, len);
+
+	if (st == CAL_UNCHANGED && msg->scanning)
+		mime_scan_body(&msg->scan, msg->buf + msg->body_off,
+		               msg->len - msg->body_off, 0);
+	return st;
+}
+
+int
+milt_msg_maybe(struct milt_msg *msg)
+{
+	if (!msg->scanning)
+		return 1;
+	mime_scan_body(&msg->scan, msg->buf + msg->body_off,
+	               msg->len - msg->body_off, 1);
+	return msg->scan.maybe;
 }
 
 const char *

@@ -72,6 +72,11 @@ milt_eom(SMFICTX *ctx, struct milt_conn *conn, struct milt_pool *pool)
 	struct timespec t0;
 	sfsistat ret;
 
+	if (!milt_msg_maybe(conn->msg)) {
+		log_debug("%s: action=unchanged fast=scan",
+		          milt_msg_qid(conn->msg, ctx));
+		return milt_verdict(ctx, conn->conf, CAL_UNCHANGED);
+	}
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	log_debug("%s: %zu bytes to a worker", milt_msg_qid(conn->msg, ctx),
 	          conn->msg->len);

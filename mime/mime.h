@@ -124,6 +124,28 @@ int			 mime_fast_needs_body(struct mime_fast *f);
 const char		*mime_fast_reason(const struct mime_fast *f);
 
 /*
+ * mime_fast_scannable - after mime_fast_needs_body() said 1: the top-level
+ * type is multipart (any subtype), so mime_scan_body() can decide from the body.
+ */
+int			 mime_fast_scannable(const struct mime_fast *f);
+
+/*
+ * Body scan, for a multipart message: does a part header in the body
+ * (nested or not) possibly start a calendar or vCard part? A safe superset
+ * of the walk: mime_process() finds no part where the scan says no. Start
+ * from a zeroed struct; hand it the whole body received so far (everything
+ * after the header block's empty line) after each chunk, with final set
+ * after the last. It looks at each byte about once.
+ */
+struct mime_scan {
+	size_t	pos;	/* where the next call goes on */
+	int	maybe;	/* 1: a part header could start such a part */
+};
+
+void	mime_scan_body(struct mime_scan *s, const uint8_t *body, size_t len,
+	    int final);
+
+/*
  * mime_input_is_object - 1 when buf is a bare calendar or vCard object
  * (judged by content: BEGIN:VCALENDAR or BEGIN:VCARD first), 0 when it is to
  * be read as an RFC 5322 message.

@@ -28,6 +28,7 @@ struct mime_fast {
 	char		*ctype;		/* first Content-Type value */
 	char		*cdisp;		/* first Content-Disposition value */
 	const char	*reason;
+	int		 multipart;	/* "type" said for multipart/... */
 };
 
 struct mime_fast *
@@ -151,11 +152,19 @@ mime_fast_needs_body(struct mime_fast *f)
 		return f->reason = "unparsable", 1;
 	if (fast_is_signed(t))
 		return f->reason = "signed", 0;	/* N-1 */
-	if (fast_candidate_type(t))
+	if (fast_candidate_type(t)) {
+		f->multipart = strncmp(t, "multipart/", 10) == 0;
 		return f->reason = "type", 1;
+	}
 	if (fast_has_name(f->ctype) || fast_has_name(f->cdisp))
 		return f->reason = "name", 1;
 	return f->reason = "plain", 0;
+}
+
+int
+mime_fast_scannable(const struct mime_fast *f)
+{
+	return f->multipart;
 }
 
 const char *
