@@ -59,6 +59,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 .PHONY: all check run install uninstall clean deps deps-build deps-check conf-example \
 	unit corpus milter e2e lint asan privileges unit-security \
 	bench-pool bench-pool-tiny fault
+.PHONY: e2e-postfix e2e-sendmail sendmail-tree
 
 all: $(B)/calmilter $(B)/calnorm
 
@@ -97,7 +98,7 @@ $(B)/conf-example: conf/gen/example.c $(LIBCONF)
 conf-example: $(B)/conf-example
 	$(B)/conf-example > conf/calmilter.conf
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
 
 # ---- packages -------------------------------------------------------------
 # Debian 12 package names. deps-* install only what is missing.
@@ -105,6 +106,8 @@ BUILD_PKGS := gcc make pkg-config libc6-dev libmilter-dev libgmime-3.0-dev \
 	      libical-dev libicu-dev libseccomp-dev
 CHECK_PKGS := $(BUILD_PKGS) libcmocka-dev postfix miltertest universal-ctags \
 	      procps systemd
+# the Sendmail e2e test: m4 builds sendmail.cf; the unpacked binary's libraries
+CHECK_PKGS += m4 libwrap0 libldap-2.5-0
 APT_ENV := DEBIAN_FRONTEND=noninteractive
 
 define install_missing
@@ -164,8 +167,25 @@ lint:
 milter: $(B)/calmilter $(B)/calnorm
 	tests/milter/run.sh
 
-e2e: $(B)/calmilter $(B)/calnorm
+# Sendmail for the e2e test, never installed: Debian's sendmail packages
+# conflict with postfix, so their files are unpacked into build/ (fetched
+# once, reused until make clean). apt-get download needs the package lists.
+SM_TREE := $(B)/sendmail
+SM_DEBS := sendmail-bin sendmail-cf
+$(SM_TREE)/.unpacked:
+	rm -rf $(SM_TREE) && mkdir -p $(SM_TREE)/debs
+	cd $(SM_TREE)/debs && { apt-get -q -o APT::Sandbox::User=root \
+	    download $(SM_DEBS) || { apt-get update -qq && apt-get -q \
+	    -o APT::Sandbox::User=root download $(SM_DEBS); }; }
+	for d in $(SM_TREE)/debs/*.deb; do dpkg-deb -x $$d $(SM_TREE)/root || exit 1; done
+	touch $@
+sendmail-tree: $(SM_TREE)/.unpacked
+
+e2e: e2e-postfix e2e-sendmail
+e2e-postfix: $(B)/calmilter $(B)/calnorm
 	tests/e2e/postfix.sh
+e2e-sendmail: $(B)/calmilter $(B)/calnorm $(SM_TREE)/.unpacked
+	SENDMAIL_TREE=$(CURDIR)/$(SM_TREE) tests/e2e/sendmail.sh
 
 # fault: calmilter killed, terminated, stalled, its worker crashed or hung,
 # between two private Postfix instances (tests/fault/run.sh; under a minute)
