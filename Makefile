@@ -40,8 +40,9 @@ LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CAL_SRC	:= $(sort $(wildcard ical/*.c))
 MIME_SRC := $(sort $(wildcard mime/*.c))
 CONF_SRC := $(sort $(wildcard conf/*.c))
-DAEMON_SRC := $(sort $(filter-out milter/calnorm.c,$(wildcard milter/*.c)))
-CALNORM_SRC := milter/calnorm.c milter/log.c milter/milt_policy.c
+DAEMON_SRC := $(sort $(filter-out milter/calnorm%.c,$(wildcard milter/*.c)))
+CALNORM_SRC := milter/calnorm.c milter/calnorm_diff.c milter/log.c \
+	       milter/milt_policy.c
 
 CAL_OBJ	:= $(CAL_SRC:%.c=$(B)/%.o)
 MIME_OBJ := $(MIME_SRC:%.c=$(B)/%.o)
@@ -166,6 +167,12 @@ lint:
 
 milter: $(B)/calmilter $(B)/calnorm
 	tests/milter/run.sh
+
+# calnorm's command line: --diff
+calnorm-cli: $(B)/calnorm
+	tests/calnorm/run.sh
+CHECK_STEPS += calnorm-cli
+.PHONY: calnorm-cli
 
 # Sendmail for the e2e test, never installed: Debian's sendmail packages
 # conflict with postfix, so their files are unpacked into build/ (fetched

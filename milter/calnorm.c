@@ -1,17 +1,21 @@
 /*
  * calnorm.c - the calmilter pipeline offline
  *
- *   calnorm [-c FILE] [--report] [--check] [FILE]
+ *   calnorm [-c FILE] [--report] [--check | --diff] [FILE]
  *
  * Input (FILE or stdin) is a whole RFC 5322 message or a bare calendar or
  * vCard object, told apart by content. stdout gets exactly what calmilter
  * would have the MTA relay: the same policy (milt_policy.c), the same
  * mime_process(), and mime_apply() to execute the edits the daemon hands to
  * libmilter. Whatever is not changed is written back as it came.
+ * --diff writes, instead, a unified diff of each calendar or vCard part the
+ * rewrite changes (calnorm_diff.c), whatever Mode says: it is how an admin
+ * sees what Mode rewrite would do to his own mail.
  *
- * Exit: 0 done (or nothing would change, with --check); 1 something would
- * change (--check); 2 usage, configuration or I/O error; 3 internal error
- * (the input was written unchanged, as the daemon would relay it).
+ * Exit: 0 done (or nothing would change, with --check or --diff); 1
+ * something would change (--check, --diff); 2 usage, configuration or I/O
+ * error; 3 internal error (the input was written unchanged, as the daemon
+ * would relay it; with --diff, nothing).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calnorm_diff.h"
 #include "log.h"
 #include "milt_policy.h"
 
@@ -35,6 +40,7 @@ struct cn_opts {
 	const char *file;      /* NULL: stdin */
 	int report;            /* --report */
 	int check;             /* --check */
+	int diff;              /* --diff */
 };
 
 /* struct cn_input - the input, whole or its first max + 1 bytes */
@@ -48,7 +54,8 @@ struct cn_input {
 static void
 cn_usage(FILE *out)
 {
-	fprintf(out, "usage: calnorm [-c file] [--report] [--check] [file]\n");
+	fprintf(out, "usage: calnorm [-c file] [--report] [--check | --diff] "
+	             "[file]\n");
 }
 
 /* cn_args - parse the options; exits on --help, --version, usage errors */
@@ -57,6 +64,7 @@ cn_args(struct cn_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"check", no_argument, NULL, 'C'},
+	    {"diff", no_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"report", no_argument, NULL, 'R'},
 	    {"version", no_argument, NULL, 'V'},
@@ -72,6 +80,9 @@ cn_args(struct cn_opts *o, int argc, char **argv)
 		case 'C':
 			o->check = 1;
 			break;
+		case 'D':
+			o->diff = 1;
+			break;
 		case 'R':
 			o->report = 1;
 			break;
@@ -86,7 +97,7 @@ cn_args(struct cn_opts *o, int argc, char **argv)
 			exit(CN_EXIT_USAGE);
 		}
 	}
-	if (argc - optind > 1) {
+	if (argc - optind > 1 || (o->check && o->diff)) {
 		cn_usage(stderr);
 		exit(CN_EXIT_USAGE);
 	}
@@ -225,10 +236,11 @@ cn_exit(enum cal_status st, const struct cn_opts *o, int werr)
 	if (werr != 0)
 		return CN_EXIT_USAGE;
 	if (st == CAL_ERROR) {
-		fprintf(stderr, "calnorm: internal error: passed unchanged\n");
+		fprintf(stderr, "calnorm: internal error: %s\n",
+		        o->diff ? "nothing to compare" : "passed unchanged");
 		return CN_EXIT_INTERNAL;
 	}
-	if (o->check && st == CAL_CHANGED)
+	if ((o->check || o->diff) && st == CAL_CHANGED)
 		return CN_EXIT_CHANGED;
 	return CN_EXIT_OK;
 }
@@ -248,9 +260,14 @@ cn_object(const struct cn_opts *o, const struct conf *c,
 	st = mime_process_object(&out, in->buf, in->len, pol, &rep);
 	if (o->report)
 		cn_report(&rep);
-	if (!o->check && st == CAL_CHANGED && c->mode == CONF_MODE_REWRITE)
+	if (o->diff && st == CAL_CHANGED)
+		werr = cn_diff_text("object", in->buf, in->len,
+		                    (const uint8_t *)out.data, out.len) == -1;
+	else if (o->diff || o->check)
+		werr = 0;
+	else if (st == CAL_CHANGED && c->mode == CONF_MODE_REWRITE)
 		werr = cn_write(out.data, out.len);
-	else if (!o->check)
+	else
 		werr = cn_write(in->buf, in->len);
 	cal_out_free(&out);
 	cal_report_free(&rep);
@@ -279,6 +296,28 @@ cn_message_write(const struct conf *c, const struct cn_input *in,
 	return werr;
 }
 
+/* cn_message_diff - --diff: the changed parts; -1 on trouble */
+static int
+cn_message_diff(const struct cn_input *in, const struct mime_result *res,
+                const struct mime_policy *pol, enum cal_status *st)
+{
+	uint8_t *out;
+	size_t outlen;
+	int r;
+
+	if (*st != CAL_CHANGED)
+		return 0;
+	out = mime_apply(in->buf, in->len, res, &outlen);
+	if (out == NULL) {
+		log_warnx("out of memory");
+		*st = CAL_ERROR;
+		return 0;
+	}
+	r = cn_diff_message(in->buf, in->len, out, outlen, pol);
+	free(out);
+	return r == -1 ? -1 : 0;
+}
+
 /* cn_message - an RFC 5322 message */
 static int
 cn_message(const struct cn_opts *o, const struct conf *c,
@@ -292,7 +331,9 @@ cn_message(const struct cn_opts *o, const struct conf *c,
 	st = mime_process(&res, in->buf, in->len, pol);
 	if (o->report)
 		cn_report(&res.report);
-	if (!o->check)
+	if (o->diff)
+		werr = cn_message_diff(in, &res, pol, &st);
+	else if (!o->check)
 		werr = cn_message_write(c, in, &res, &st);
 	mime_result_free(&res);
 	return cn_exit(st, o, werr);
@@ -307,7 +348,7 @@ cn_too_big(const struct cn_opts *o, const struct conf *c, struct cn_input *in)
 		        "N-10: message larger than MaxMessageSize "
 		        "(%zu bytes): passed unchanged\n",
 		        c->max_message_size);
-	if (o->check)
+	if (o->check || o->diff)
 		return CN_EXIT_OK;
 	return cn_passthrough(in) == 0 ? CN_EXIT_OK : CN_EXIT_USAGE;
 }

@@ -160,6 +160,31 @@ enum cal_status	mime_process_object(struct cal_out *out, const uint8_t *buf,
 		    size_t len, const struct mime_policy *pol,
 		    struct cal_report *rep);
 
+/*
+ * mime_texts - the content of every calendar and vCard part mime_process()
+ * looks at, transfer encoding undone, in walk order, with the path its
+ * findings name ("1.2"). For calnorm --diff. Returns 0, or -1 when the
+ * message cannot be parsed, holds signed or encrypted content, hits a
+ * ceiling of pol, or memory runs out (t is then empty).
+ */
+struct mime_text {
+	char		 path[48];
+	char		*head;		/* (owned) its Content-Type and
+					 * Content-Transfer-Encoding, a
+					 * line each */
+	uint8_t		*data;		/* (owned) NUL-terminated */
+	size_t		 len;
+};
+
+struct mime_texts {
+	struct mime_text	*v;
+	size_t			 n;
+};
+
+int	mime_texts(struct mime_texts *t, const uint8_t *msg, size_t len,
+	    const struct mime_policy *pol);
+void	mime_texts_free(struct mime_texts *t);	/* NULL-safe */
+
 /* mime_init - once per process, before threads */
 void	mime_init(void);
 
