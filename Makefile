@@ -96,8 +96,13 @@ $(B)/tests/test_milter_pool: $(B)/calmilter
 # conf/calmilter.conf is generated from the key table (conf/conf_table.c)
 $(B)/conf-example: conf/gen/example.c $(LIBCONF)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^
-conf-example: $(B)/conf-example
+# and so is the key list of its man page, conf/calmilter.conf.5
+$(B)/conf-man: conf/gen/man.c $(LIBCONF)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^
+conf-example: $(B)/conf-example $(B)/conf-man
 	$(B)/conf-example > conf/calmilter.conf
+	$(B)/conf-man < conf/calmilter.conf.5 > $(B)/calmilter.conf.5.new
+	mv $(B)/calmilter.conf.5.new conf/calmilter.conf.5
 
 -include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
 
@@ -109,6 +114,8 @@ CHECK_PKGS := $(BUILD_PKGS) libcmocka-dev postfix miltertest universal-ctags \
 	      procps systemd
 # the Sendmail e2e test: m4 builds sendmail.cf; the unpacked binary's libraries
 CHECK_PKGS += m4 libwrap0 libldap-2.5-0
+# the man pages' lint
+CHECK_PKGS += mandoc
 APT_ENV := DEBIAN_FRONTEND=noninteractive
 
 define install_missing
@@ -167,6 +174,13 @@ lint:
 
 milter: $(B)/calmilter $(B)/calnorm
 	tests/milter/run.sh
+
+# the man pages: mandoc's lint, every key, finding id and option named
+# (tests/unit/test_man.c checks the key list against the table)
+man: $(B)/calmilter $(B)/calnorm
+	tests/man/check.sh
+CHECK_STEPS += man
+.PHONY: man
 
 # calnorm's command line: --diff
 calnorm-cli: $(B)/calnorm
@@ -250,10 +264,19 @@ install: all
 	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	    systemd/calmilter.service.in > $(DESTDIR)$(UNITDIR)/calmilter.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/calmilter.service
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8
+	install -m 644 milter/calnorm.1 $(DESTDIR)$(MANDIR)/man1/calnorm.1
+	install -m 644 conf/calmilter.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man5/calmilter.conf.5
+	install -m 644 milter/calmilter.8 $(DESTDIR)$(MANDIR)/man8/calmilter.8
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/calmilter $(DESTDIR)$(BINDIR)/calnorm \
-	    $(DESTDIR)$(UNITDIR)/calmilter.service
+	    $(DESTDIR)$(UNITDIR)/calmilter.service \
+	    $(DESTDIR)$(MANDIR)/man1/calnorm.1 \
+	    $(DESTDIR)$(MANDIR)/man5/calmilter.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man8/calmilter.8
 
 clean:
 	rm -rf $(B) build-asan

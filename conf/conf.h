@@ -123,4 +123,13 @@ void		 conf_print(const struct conf *c, FILE *out);
  */
 void		 conf_print_example(FILE *out);
 
+/*
+ * conf_print_man_keys - the key list of calmilter.conf(5) in mdoc: every
+ * key with its help text, its values and its default. conf/calmilter.conf.5
+ * holds it between the lines CONF_MAN_BEGIN and CONF_MAN_END.
+ */
+#define CONF_MAN_BEGIN	".\\\" BEGIN KEYS (make conf-example writes them)"
+#define CONF_MAN_END	".\\\" END KEYS"
+void		 conf_print_man_keys(FILE *out);
+
 #endif
