@@ -4,6 +4,7 @@
 #   make check    install what the tests need, build, run every test
 #   make          build build/calmilter and build/calnorm
 #   make install  PREFIX=/usr/local DESTDIR=
+#   make deb      build/calmilter_VERSION_ARCH.deb (debhelper, debian/)
 #   make clean
 #
 # CFLAGS/CPPFLAGS/LDFLAGS from the environment are kept (dpkg-buildflags);
@@ -116,6 +117,8 @@ CHECK_PKGS := $(BUILD_PKGS) libcmocka-dev postfix miltertest universal-ctags \
 CHECK_PKGS += m4 libwrap0 libldap-2.5-0
 # the man pages' lint
 CHECK_PKGS += mandoc
+# make deb and its lintian
+CHECK_PKGS += build-essential debhelper dpkg-dev lintian
 APT_ENV := DEBIAN_FRONTEND=noninteractive
 
 define install_missing
@@ -252,6 +255,39 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1 \
 CHECK_STEPS += asan
 asan:
 	$(ASAN_ENV) $(MAKE) B=build-asan OPT='-O1 -g' SAN='$(ASAN_SAN)' unit
+
+# ---- Debian package ----------------------------------------------------------
+# make deb: build/calmilter_VERSION_ARCH.deb with debhelper (debian/), built
+# in a copy of this tree under build/deb/ (dpkg-buildpackage writes its
+# results next to the source directory, and cleans the tree it builds in).
+# make check builds it with DEB_BUILD_OPTIONS=nocheck and runs lintian.
+DEB_PKGS := $(BUILD_PKGS) build-essential debhelper dpkg-dev libcmocka-dev
+DEB_DIR := $(B)/deb
+DEB_ARCH = $(shell dpkg --print-architecture)
+DEB_CHANGES = $(DEB_DIR)/calmilter_$(VERSION)_$(DEB_ARCH).changes
+
+deps-deb:
+	$(call install_missing,$(DEB_PKGS))
+deb: deps-deb
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version); \
+	[ "$$v" = "$(VERSION)" ] || { echo "debian/changelog is at $$v," \
+	    "the Makefile at $(VERSION)" >&2; exit 1; }
+	@for p in $(filter-out gcc make libc6-dev,$(BUILD_PKGS)); do \
+	  grep -qE "(^|[ ,])$$p([ ,(]|$$)" debian/control || { echo \
+	    "debian/control: Build-Depends lacks $$p (BUILD_PKGS)" >&2; exit 1; }; \
+	done
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/calmilter-$(VERSION)
+	tar --exclude=./build --exclude='./build-*' --exclude=./.git -cf - . | \
+	    tar -C $(DEB_DIR)/calmilter-$(VERSION) -xf -
+	# the unit tests read ../shared/corpus beside the source tree
+	[ ! -d ../shared ] || ln -s $(abspath ../shared) $(DEB_DIR)/shared
+	cd $(DEB_DIR)/calmilter-$(VERSION) && dpkg-buildpackage -b -us -uc
+	cp $(DEB_DIR)/calmilter_$(VERSION)_$(DEB_ARCH).deb $(B)/
+deb-check:
+	DEB_BUILD_OPTIONS=nocheck $(MAKE) deb
+	lintian --fail-on error --display-level '>=warning' $(DEB_CHANGES)
+CHECK_STEPS += deb-check
+.PHONY: deb deps-deb deb-check
 
 # ---- install --------------------------------------------------------------
 install: all
