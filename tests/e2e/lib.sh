@@ -135,12 +135,19 @@ wait_for() {
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port_listening() { port_busy "$1"; }
 
-# pick_ports N: N distinct free loopback ports from a random base
+# pick_ports N: N distinct free loopback ports from a random base, below
+# the kernel's ephemeral range (a port that an outgoing connection uses as
+# its source cannot be bound: that made smtp-sink fail now and then), and
+# used by no socket in any state
 pick_ports() {
-	local n=$1 p tries=0 ss_out=""
+	local n=$1 p tries=0 ss_out="" lo=20000 hi=32767 eph
 	PORTS=()
-	command -v ss >/dev/null && ss_out=$(ss -Hltn 2>/dev/null || true)
-	p=$((20000 + RANDOM % 30000))
+	if read -r eph _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null &&
+	    ((eph - 1 > lo + 2000)); then
+		hi=$((eph - 1))
+	fi
+	command -v ss >/dev/null && ss_out=$(ss -Htan 2>/dev/null || true)
+	p=$((lo + RANDOM % (hi - lo - 600)))
 	while ((${#PORTS[@]} < n)); do
 		((tries++ < 500)) || die "no free ports"
 		p=$((p + 1))
