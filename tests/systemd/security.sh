@@ -17,6 +17,11 @@ unit=$tmp/calmilter.service
 # the unit exactly as make install writes it, pointing at this build
 sed "s|@SBINDIR@|$top/build|g; s|@SYSCONFDIR@|/etc|g" \
     "$top/systemd/calmilter.service.in" >"$unit"
+# verify runs man(1) on each Documentation= page: the ones of this tree
+mkdir -p "$tmp/man/man8" "$tmp/man/man5"
+cp "$top/milter/calmilter.8" "$tmp/man/man8/"
+cp "$top/conf/calmilter.conf.5" "$tmp/man/man5/"
+export MANPATH=$tmp/man
 fail=0
 if ! out=$(systemd-analyze verify "$unit" 2>&1) || [ -n "$out" ]; then
 	echo "FAIL verify: $out"
