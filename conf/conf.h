@@ -39,6 +39,17 @@ enum conf_encapsulated {
 	CONF_ENCAPSULATED_NO		/* leave them alone */
 };
 
+enum conf_tzid_style {
+	CONF_TZID_KEEP = 0,		/* R-TZ-2: the sender's TZIDs */
+	CONF_TZID_WINDOWS,		/* Windows zone ids */
+	CONF_TZID_IANA			/* IANA names */
+};
+
+enum conf_unrepresentable {
+	CONF_UNREPRESENTABLE_UTC_SINGLE = 0,	/* R-TZ-9: single events UTC */
+	CONF_UNREPRESENTABLE_REPORT		/* report only */
+};
+
 /* syslog facility: -1 means "no syslog" */
 #define CONF_SYSLOG_NONE (-1)
 
@@ -88,6 +99,10 @@ struct conf {
 	/* policies (rule ids from exchange-rules.md) */
 	int		 missing_method;	/* R-ITIP-1 */
 	int		 normalize_encapsulated; /* R-MIME-7 */
+	int		 tzid_style;		/* R-TZ-2 */
+	char		*floating_zone;	/* R-TZ-8: "from-calendar", "leave"
+					 * or an IANA zone name */
+	int		 unrepresentable_zone;	/* R-TZ-9 */
 };
 
 /*

@@ -7,12 +7,14 @@
  * by name (case-insensitively: the lookup is a bsearch with strcasecmp), then
  * regenerate conf/calmilter.conf with conf_print_example().
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "conf_int.h"
 
@@ -43,6 +45,19 @@ static const struct conf_word conf_w_missing_method[] = {
 static const struct conf_word conf_w_encapsulated[] = {
     {"lexical", CONF_ENCAPSULATED_LEXICAL},
     {"no", CONF_ENCAPSULATED_NO},
+    {NULL, 0},
+};
+
+static const struct conf_word conf_w_tzid_style[] = {
+    {"keep", CONF_TZID_KEEP},
+    {"windows", CONF_TZID_WINDOWS},
+    {"iana", CONF_TZID_IANA},
+    {NULL, 0},
+};
+
+static const struct conf_word conf_w_unrepresentable[] = {
+    {"utc-single", CONF_UNREPRESENTABLE_UTC_SINGLE},
+    {"report", CONF_UNREPRESENTABLE_REPORT},
     {NULL, 0},
 };
 
@@ -109,6 +124,29 @@ conf_socket_check(const char *s)
 	return -1;
 }
 
+/*
+ * conf_zone_check - FloatingZone: from-calendar, leave, or the name of a
+ * zone of the system tz database (a TZif file under /usr/share/zoneinfo)
+ */
+static int
+conf_zone_check(const char *s)
+{
+	char path[256];
+	size_t i;
+
+	if (strcasecmp(s, "from-calendar") == 0 || strcasecmp(s, "leave") == 0)
+		return 0;
+	if (s[0] == '/' || strstr(s, "..") != NULL || strlen(s) > 63)
+		return -1;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("/_+-", s[i]) == NULL)
+			return -1;
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", s);
+	return access(path, R_OK) == 0 ? 0 : -1;
+}
+
+#define CONF_ZONE_FORM "from-calendar, leave, or a zone such as Europe/Berlin"
+
 #define CONF_SOCKET_FORM                                                       \
 	"unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST"
 
@@ -131,6 +169,12 @@ conf_socket_check(const char *s)
 
 /* sorted by name, case-insensitively */
 const struct conf_key conf_keys[] = {
+    CONF_STRING("FloatingZone", "from-calendar", 63, floating_zone, 0,
+                conf_zone_check, CONF_ZONE_FORM,
+                "timed events with floating times (R-TZ-8): from-calendar "
+                "binds them to the calendar's X-WR-TIMEZONE, a zone name "
+                "binds them to that zone when the calendar names none, "
+                "leave keeps them floating"),
     CONF_WORDS("LogLevel", CONF_T_LOGLEVEL, "info", log_level, conf_w_log_level,
                "log messages of this importance and above"),
     CONF_NUMBER("MaxComponents", CONF_T_UINT, "20000", 1, 1000000,
@@ -200,9 +244,18 @@ const struct conf_key conf_keys[] = {
                 "owned by UserID, so the MTA needs to be in its group"),
     CONF_WORDS("Syslog", CONF_T_FACILITY, "mail", syslog_facility,
                conf_w_facility, "syslog facility, or no for no syslog"),
+    CONF_WORDS("TzidStyle", CONF_T_ENUM, "keep", tzid_style,
+               conf_w_tzid_style,
+               "TZID names (R-TZ-2): keep the sender's, or rename them and "
+               "their VTIMEZONEs to windows zone ids or iana names"),
     CONF_NUMBER("UMask", CONF_T_MODE, "0027", 0, 0777, umask,
                 "file creation mask of the daemon (pid file, socket before "
                 "SocketMode applies), in octal"),
+    CONF_WORDS("UnrepresentableZone", CONF_T_ENUM, "utc-single",
+               unrepresentable_zone, conf_w_unrepresentable,
+               "a zone whose rules change at the event's dates (R-TZ-9): "
+               "utc-single writes a single event in UTC, report changes "
+               "nothing; a series is always reported"),
     CONF_STRING(
         "UserID", "calmilter", 256, user_id, CONF_F_NONE, NULL, NULL,
         "user or user:group to run as after opening the socket; calmilter "

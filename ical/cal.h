@@ -2,8 +2,10 @@
  * cal.h - the conversion core: one calendar or vCard object in, the object
  * Exchange imports out, plus a list of findings.
  *
- * Pure: bytes in, bytes out. No MIME, no milter, no I/O, no global mutable
- * state, no clock unless a rule documents it. Links libc, libical and ICU.
+ * Pure: bytes in, bytes out. No MIME, no milter, no I/O but read-only opens
+ * of the system tz database (see cal_init), no global mutable state but
+ * that database's cache, no clock unless a rule documents it. Links libc,
+ * libical and ICU.
  * Rule ids are those of shared/research/exchange-rules.md.
  */
 #ifndef CALMILTER_CAL_H
@@ -93,11 +95,32 @@ enum cal_missing_method {
 	CAL_MISSING_METHOD_LEAVE
 };
 
+enum cal_tzid_style {
+	CAL_TZID_KEEP = 0,		/* the sender's TZID strings */
+	CAL_TZID_WINDOWS,		/* Windows zone ids */
+	CAL_TZID_IANA			/* IANA names */
+};
+
+enum cal_floating {
+	CAL_FLOATING_FROM_CALENDAR = 0,	/* the calendar's X-WR-TIMEZONE */
+	CAL_FLOATING_ZONE,		/* ... else floating_zone */
+	CAL_FLOATING_LEAVE		/* leave floating times, report */
+};
+
+enum cal_unrepresentable {
+	CAL_UNREPRESENTABLE_UTC_SINGLE = 0,	/* single events to UTC */
+	CAL_UNREPRESENTABLE_REPORT		/* report only */
+};
+
 /* struct cal_policy - the admin's choices; plain data, copied by callers */
 struct cal_policy {
 	enum cal_missing_method	 missing_method;	/* R-ITIP-1 */
 	int			 repair_broken_lines;	/* R-LEX-5 b */
 	int			 lexical_only;		/* R-MIME-7: R-LEX only */
+	enum cal_tzid_style	 tzid_style;		/* R-TZ-2 */
+	enum cal_floating	 floating;		/* R-TZ-8 */
+	char			 floating_zone[64];	/* R-TZ-8: IANA name */
+	enum cal_unrepresentable unrepresentable;	/* R-TZ-9 */
 };
 
 /* struct cal_limits - ceilings; past one the object is left as it is */

@@ -269,6 +269,15 @@ int	rule_lex_objects(struct cal_doc *, const struct cal_env *);
 int	rule_version_prodid(struct cal_doc *, const struct cal_env *);
 int	rule_method(struct cal_doc *, const struct cal_env *);
 int	rule_dtstamp(struct cal_doc *, const struct cal_env *);
+int	rule_tz_values(struct cal_doc *, const struct cal_env *);	/* R-TZ-7 */
+int	rule_tz_floating(struct cal_doc *, const struct cal_env *); /* R-TZ-8 */
+int	rule_tz_resolve(struct cal_doc *, const struct cal_env *);	/* R-TZ-2 */
+int	rule_tz_utc(struct cal_doc *, const struct cal_env *);	/* R-TZ-9 */
+int	rule_tz_unique(struct cal_doc *, const struct cal_env *);	/* R-TZ-6 */
+int	rule_tz_define(struct cal_doc *, const struct cal_env *);	/* R-TZ-1 */
+int	rule_tz_compact(struct cal_doc *, const struct cal_env *);	/* R-TZ-3 */
+int	rule_tz_nodst(struct cal_doc *, const struct cal_env *);	/* R-TZ-4 */
+int	rule_tz_syntax(struct cal_doc *, const struct cal_env *);	/* R-TZ-5 */
 
 /* cal_doc_method - METHOD of the calendar, canonical upper case; "" when
  * there is none, "?" when it is not an iTIP method */
@@ -293,6 +302,16 @@ struct cal_comp	*cal_doc_calendar(const struct cal_doc *doc);
 int	cal_meaning_check(const char *before, const char *after,
 	    const struct cal_limits *lim, unsigned allow,
 	    struct cal_report *rep, char *why, size_t whylen);
+/*
+ * cal_meaning_check_tz - the same, reading each TZID of the input that has
+ * no usable VTIMEZONE in the zone R-TZ-2 resolved it to, and the floating
+ * times R-TZ-8 bound in the zone they were bound to; TZIDs the output still
+ * leaves undefined are read the same way (cal_tzcheck.c). tz may be NULL.
+ */
+int	cal_meaning_check_tz(const char *before, const char *after,
+	    const struct cal_limits *lim, unsigned allow,
+	    const struct cal_tzset *tz, struct cal_report *rep, char *why,
+	    size_t whylen);
 
 /* name helpers */
 int	cal_streq(const char *a, const char *b);	/* ASCII case-insensitive */

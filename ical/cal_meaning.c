@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "cal_facts.h"
+#include "cal_tz.h"
 
 /* struct side - how one side is reduced to facts */
 struct side {
@@ -513,6 +514,15 @@ cal_meaning_check(const char *before, const char *after,
     const struct cal_limits *lim, unsigned allow, struct cal_report *rep,
     char *why, size_t whylen)
 {
+	return cal_meaning_check_tz(before, after, lim, allow, NULL, rep, why,
+	    whylen);
+}
+
+int
+cal_meaning_check_tz(const char *before, const char *after,
+    const struct cal_limits *lim, unsigned allow, const struct cal_tzset *tz,
+    struct cal_report *rep, char *why, size_t whylen)
+{
 	int oom = 0, ret;
 	icalcomponent *ra = parse_input(before, &oom);
 	icalcomponent *rb = icalparser_parse_string(after);
@@ -526,6 +536,9 @@ cal_meaning_check(const char *before, const char *after,
 	} else if (rb == NULL) {
 		snprintf(why, whylen, "libical cannot parse the result");
 		ret = 0;
+	} else if (cal_tzset_attach(tz, ra, 1) != 0 ||
+	    cal_tzset_attach(tz, rb, 0) != 0) {
+		ret = -2;	/* TZIDs read as R-TZ-2 resolved them */
 	} else {
 		ret = judge(ra, rb, lim, allow, rep, why, whylen);
 	}

@@ -35,6 +35,9 @@ cal_policy_default(struct cal_policy *pol)
 	pol->missing_method = CAL_MISSING_METHOD_INFER;
 	pol->repair_broken_lines = 1;
 	pol->lexical_only = 0;
+	pol->tzid_style = CAL_TZID_KEEP;
+	pol->floating = CAL_FLOATING_FROM_CALENDAR;
+	pol->unrepresentable = CAL_UNREPRESENTABLE_UTC_SINGLE;
 }
 
 void
@@ -171,8 +174,8 @@ norm_write_check(struct cal_out *out, const struct cal_doc *doc,
 		return CAL_LIMIT;
 	}
 	out->len = len;
-	same = cal_meaning_check(before, out->data, lim, doc->allow, rep, why,
-	    sizeof(why));
+	same = cal_meaning_check_tz(before, out->data, lim, doc->allow, doc->tz,
+	    rep, why, sizeof(why));
 	if (same == 1)
 		return CAL_CHANGED;
 	if (same == -2)

@@ -13,7 +13,8 @@
  * is needed and kept for the life of the process; searching zones by their
  * rules reads them all. A process that may not open files once it runs can
  * call cal_tzdb_preload() first (every zone, about 450 files). ICU's
- * Windows ids come from ICU's data in memory, listed on first use.
+ * windowsZones data is loaded at cal_init(); the list of Windows ids is
+ * made from it, in memory, on first use.
  * Everything loaded is immutable; a mutex guards the loading.
  *
  * Times: "local seconds" are a wall-clock time counted as seconds since
@@ -26,6 +27,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <libical/ical.h>
 
 #include "cal_int.h"
 
@@ -76,6 +79,9 @@ struct cal_tzrule {
 	int			 has_dst;
 	struct cal_tzdate	 to_dst;	/* in standard local time */
 	struct cal_tzdate	 to_std;	/* in daylight local time */
+	int			 std_larger;	/* written with the larger offset
+						 * as STANDARD (as the sender
+						 * had it); instants unchanged */
 };
 
 /* cal_tzrule_posix - parse a POSIX TZ string (RFC 8536 3.3); 0 or -1 */
@@ -141,16 +147,25 @@ struct cal_zone	*cal_zone_from_rule(const char *name,
 int	cal_utc_offset_parse(const char *v, int32_t *secs, int *exact);
 /* cal_byday_nth - "2SU", "-1SU": week 1..5 (5 = last), weekday; 0 or -1 */
 int	cal_byday_nth(const char *s, int *week, int *wday);
+/*
+ * cal_tzrrule_onsets - the onsets after DTSTART start (local) of a yearly
+ * observance RRULE up to the end of year y_hi, each handed to add; from is
+ * the observance's TZOFFSETFROM (for a UTC UNTIL). Returns how many, or -1
+ * for a form it does not read (then libical must).
+ */
+int	cal_tzrrule_onsets(const char *rule, int64_t start, int32_t from,
+	    int64_t y_hi, void (*add)(void *, int64_t), void *arg);
 /* cal_vtz_is_obs - is c a STANDARD or DAYLIGHT? */
 int	cal_vtz_is_obs(const struct cal_comp *c);
 /*
  * cal_vtz_zone - the VTIMEZONE as RFC 5545 reads it: every onset of every
  * observance (DTSTART, RRULE expanded by libical, RDATE) up to the end of
- * year y_hi. *out (transfer full) is named name. Returns 0; -1 when it has
- * no readable observance (unusable); -2 on out of memory.
+ * year y_hi. *out (transfer full) is named name. *costly: an RRULE never
+ * occurs (libical would search decades for it on every lookup). Returns 0;
+ * -1 when it has no readable observance (unusable); -2 on out of memory.
  */
 int	cal_vtz_zone(struct cal_zone **out, const struct cal_comp *vtz,
-	    const char *name, int64_t y_hi);
+	    const char *name, int64_t y_hi, int *costly);
 /*
  * cal_vtz_exchange - the one rule Exchange makes of it ([MS-OXCICAL]
  * 2.1.3.1.1.19). 0 with *r set; -1 when Exchange cannot read it as a
@@ -180,6 +195,10 @@ void	cal_utc_offset_format(char *buf, size_t len, int32_t off);
  */
 struct cal_comp	*cal_vtz_build(const char *tzid, const struct cal_tzrule *r,
 		    int64_t year0);
+/* cal_vtz_fill - replace vtz's STANDARD and DAYLIGHT by those of rule r;
+ * its other lines stay. 0, or -1 on out of memory */
+int	cal_vtz_fill(struct cal_comp *vtz, const struct cal_tzrule *r,
+	    int64_t year0);
 /*
  * cal_vtz_full_text - the zone's whole history as VTIMEZONE text (one
  * observance per change, the yearly rule after the last), for libical
@@ -228,8 +247,12 @@ struct cal_tzent {
 	char			*orig;	/* as received */
 	struct cal_comp		*vtz;	/* its VTIMEZONE in the tree, or NULL */
 	int			 had_vtz;	/* the input defined it */
+	int			 conflict;	/* ... twice, differently */
 	int			 vtz_bad;	/* ... but with no readable rules */
 	struct cal_zone		*own;	/* that VTIMEZONE as RFC 5545 reads it */
+	int			 costly;	/* ... and libical reads it slowly */
+	struct cal_zone		*in_zone;	/* the input's, when costly and
+						 * rewritten since */
 	const struct cal_zone	*db;	/* the tz zone its name gives */
 	enum cal_tzhow		 how;
 	unsigned		 nrefs;	/* TZID parameters naming it */
@@ -248,6 +271,11 @@ struct cal_tzset {
 						 * to this TZID, or NULL */
 };
 
+/* cal_comp_same - the same lines and components, in the same order */
+int		 cal_comp_same(const struct cal_comp *a, const struct cal_comp *b);
+/* cal_tzid_text - a VTIMEZONE's TZID value read as TEXT ("a\\, b" is
+ * "a, b", as the TZID parameters name it) (transfer full); NULL on OOM */
+char		*cal_tzid_text(const char *v);
 /* cal_tzset_build - scan doc and resolve each TZID (doc->tz, replacing a
  * previous one). 0, or -1 on out of memory */
 int		 cal_tzset_build(struct cal_doc *doc);
@@ -256,6 +284,43 @@ struct cal_tzent *cal_tzset_find(const struct cal_tzset *set,
 		    const char *tzid);
 /* cal_tzent_zone - its zone: its own VTIMEZONE's rules, else its name's */
 const struct cal_zone *cal_tzent_zone(const struct cal_tzent *e);
+
+/* ---- the R-TZ rules' shared steps (cal_tzplan.c) --------------------------- */
+
+/* cal_tz_is_microsoft - PRODID says Microsoft (N-7: zones left alone) */
+int		 cal_tz_is_microsoft(const struct cal_doc *doc);
+/* cal_tz_has_events - has the calendar a VEVENT, VTODO, VJOURNAL or
+ * VFREEBUSY? */
+int		 cal_tz_has_events(const struct cal_comp *cal);
+/* cal_tzset_plan - decide every entry's plan and rule */
+void		 cal_tzset_plan(struct cal_tzset *set);
+/* cal_tz_year0 - the year a compact VTIMEZONE's onsets are dated */
+int64_t		 cal_tz_year0(const struct cal_tzent *e);
+/*
+ * cal_tz_identity - the tz zones that give every instant of [lo, hi] (at
+ * least a year) the offsets truth gives, with standard offset *hint when
+ * hint is not NULL: how many, the first, and in win (when not NULL) the
+ * Windows id they all share, or "" when they do not share one. Reads every
+ * zone of the database.
+ */
+size_t		 cal_tz_identity(const struct cal_zone *truth, int64_t lo,
+		    int64_t hi, const int32_t *hint,
+		    const struct cal_zone **first, char *win, size_t winlen);
+/* cal_tz_rename - the TZID in every reference and its VTIMEZONE; how many
+ * references, or -1 on out of memory */
+int		 cal_tz_rename(struct cal_doc *doc, struct cal_tzent *e,
+		    const char *to);
+
+/* ---- the meaning check's reading (cal_tzcheck.c) ------------------------- */
+
+/*
+ * cal_tzset_attach - on one side (input 1 or 0) of the meaning check, give
+ * each TZID without a usable VTIMEZONE the zone R-TZ-2 resolved it to, and
+ * (input side) bind the floating times R-TZ-8 bound. 0, or -2 on out of
+ * memory.
+ */
+int	cal_tzset_attach(const struct cal_tzset *set, icalcomponent *root,
+	    int input);
 
 /* ---- TZif (cal_tzif.c) --------------------------------------------------- */
 

@@ -161,6 +161,8 @@ tzdb_load_once(void)
 	fclose(f);
 	qsort(db.names, db.nnames, sizeof(*db.names), name_cmp);
 	tzdb_resolve();
+	/* load ICU's windowsZones data now, before any sandbox */
+	(void)cal_tzdb_windows_of("Etc/UTC", path, sizeof(path));
 }
 
 void

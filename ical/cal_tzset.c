@@ -29,6 +29,7 @@ ent_clear(struct cal_tzent *e)
 	free(e->tzid);
 	free(e->orig);
 	cal_zone_free(e->own);
+	cal_zone_free(e->in_zone);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -209,6 +210,51 @@ scan_comp(struct cal_tzset *set, const struct cal_comp *c)
 	return r;
 }
 
+char *
+cal_tzid_text(const char *v)
+{
+	char *s = malloc(strlen(v) + 1), *o = s;
+
+	if (s == NULL)
+		return NULL;
+	for (; *v != '\0'; v++) {
+		if (*v == '\\' && v[1] != '\0') {
+			v++;
+			*o++ = *v == 'n' || *v == 'N' ? '\n' : *v;
+		} else {
+			*o++ = *v;
+		}
+	}
+	*o = '\0';
+	return s;
+}
+
+static int
+prop_same(const struct cal_prop *a, const struct cal_prop *b)
+{
+	return cal_streq(a->name, b->name) && strcmp(a->params, b->params) ==
+	    0 && strcmp(a->value, b->value) == 0;
+}
+
+/* cal_comp_same - the same lines and components, in the same order */
+int
+cal_comp_same(const struct cal_comp *a, const struct cal_comp *b)
+{
+	size_t i;
+
+	if (!cal_streq(a->name, b->name) || a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++) {
+		if (a->items[i].type != b->items[i].type)
+			return 0;
+		if (a->items[i].type == CAL_ITEM_PROP ?
+		    !prop_same(a->items[i].u.prop, b->items[i].u.prop) :
+		    !cal_comp_same(a->items[i].u.comp, b->items[i].u.comp))
+			return 0;
+	}
+	return 1;
+}
+
 /* scan_vtimezones - every VTIMEZONE of the calendar; the first of a TZID
  * is its definition (libical reads that one) */
 static int
@@ -217,6 +263,7 @@ scan_vtimezones(struct cal_tzset *set, struct cal_comp *cal)
 	const struct cal_prop *id;
 	struct cal_comp *c;
 	struct cal_tzent *e;
+	char *tzid;
 	size_t i;
 
 	for (i = 0; i < cal->n; i++) {
@@ -226,11 +273,17 @@ scan_vtimezones(struct cal_tzset *set, struct cal_comp *cal)
 		id = cal_comp_prop(c, "TZID");
 		if (!cal_streq(c->name, "VTIMEZONE") || id == NULL)
 			continue;
-		e = set_get(set, id->value);
+		if ((tzid = cal_tzid_text(id->value)) == NULL)
+			return -1;
+		e = set_get(set, tzid);
+		free(tzid);
 		if (e == NULL)
 			return -1;
 		if (e->vtz == NULL)
 			e->vtz = c, e->had_vtz = 1;
+		else if (!cal_comp_same(e->vtz, c))
+			e->conflict = 1;	/* which one libical reads is its
+						 * binary search's choice */
 	}
 	return 0;
 }
@@ -248,7 +301,7 @@ ent_resolve(struct cal_tzent *e)
 		y_hi = cal_year_of(e->hi) + 2;
 	if (e->vtz != NULL) {
 		xl = cal_comp_prop(e->vtz, "X-LIC-LOCATION");
-		r = cal_vtz_zone(&e->own, e->vtz, e->tzid, y_hi);
+		r = cal_vtz_zone(&e->own, e->vtz, e->tzid, y_hi, &e->costly);
 		if (r == -2)
 			return -1;
 		e->vtz_bad = r != 0;
@@ -260,6 +313,39 @@ ent_resolve(struct cal_tzent *e)
 	} else {			/* local times to instants, roughly */
 		e->lo -= CAL_DAY;
 		e->hi += CAL_DAY;
+	}
+	return 0;
+}
+
+/*
+ * carry - what the input had, from the set built before the rules edited
+ * the object: its spelling, and whether it defined a usable VTIMEZONE
+ */
+static int
+carry(struct cal_tzent *e, struct cal_tzset *old)
+{
+	struct cal_tzent *o = NULL;
+	size_t i;
+	char *s;
+
+	for (i = 0; old != NULL && i < old->n && o == NULL; i++)
+		if (strcmp(old->v[i].tzid, e->tzid) == 0)
+			o = &old->v[i];
+	if (o == NULL)
+		return 0;
+	if ((s = strdup(o->orig)) == NULL)
+		return -1;
+	free(e->orig);
+	e->orig = s;
+	e->had_vtz = o->had_vtz;
+	e->vtz_bad = o->vtz_bad;
+	e->conflict |= o->conflict;
+	if (o->costly) {	/* keep the input's reading of it */
+		e->costly = 1;
+		e->in_zone = o->in_zone != NULL ? o->in_zone : o->own;
+		if (e->in_zone == o->own)
+			o->own = NULL;
+		o->in_zone = NULL;
 	}
 	return 0;
 }
@@ -280,7 +366,8 @@ cal_tzset_build(struct cal_doc *doc)
 	    (scan_vtimezones(set, cal) != 0 || scan_comp(set, cal) != 0))
 		goto fail;
 	for (i = 0; i < set->n; i++)
-		if (ent_resolve(&set->v[i]) != 0)
+		if (ent_resolve(&set->v[i]) != 0 ||
+		    carry(&set->v[i], doc->tz) != 0)
 			goto fail;
 	cal_tzset_free(doc->tz);
 	doc->tz = set;

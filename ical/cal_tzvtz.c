@@ -95,6 +95,7 @@ struct onsets {
 	size_t		 n;
 	size_t		 cap;
 	int		 bad;	/* out of memory or too many */
+	int		 costly; /* an RRULE that never occurs */
 };
 
 static void
@@ -145,28 +146,82 @@ local_of(struct icaltimetype t)
 	    t.hour * 3600 + t.minute * 60 + t.second;
 }
 
-/* obs_rrule - the onsets of one RRULE up to the end of year y_hi */
+/* struct obs_ctx - the observance an RRULE's onsets belong to */
+struct obs_ctx {
+	struct onsets	*os;
+	int32_t		 from;
+	int32_t		 to;
+	int		 dst;
+};
+
 static void
-obs_rrule(struct onsets *os, const char *rule, int64_t start, int32_t from,
-    int32_t to, int dst, int64_t y_hi)
+obs_add(void *arg, int64_t local)
+{
+	struct obs_ctx *c = arg;
+
+	onsets_add(c->os, local, c->from, c->to, c->dst);
+}
+
+/* obs_libical - the other RRULE forms, through libical, bounded */
+static void
+obs_libical(struct obs_ctx *c, const char *rule, int64_t start, int64_t y_hi)
 {
 	struct icalrecurrencetype r = icalrecurrencetype_from_string(rule);
 	icalrecur_iterator *it;
 	struct icaltimetype t;
+	size_t steps = 0;
 
 	if (r.freq == ICAL_NO_RECURRENCE)
 		return;
 	it = icalrecur_iterator_new(r, ical_local(start));
 	if (it == NULL)
 		return;
-	for (;;) {
+	while (steps++ < VTZ_ONSETS_MAX) {
 		t = icalrecur_iterator_next(it);
-		if (icaltime_is_null_time(t) || t.year > y_hi || os->bad)
+		if (icaltime_is_null_time(t) || t.year > y_hi || c->os->bad)
 			break;
 		if (local_of(t) != start)	/* DTSTART is added once */
-			onsets_add(os, local_of(t), from, to, dst);
+			obs_add(c, local_of(t));
 	}
 	icalrecur_iterator_free(it);
+}
+
+/* long_rule - may the rule run a year or more (no COUNT, a far UNTIL)? */
+static int
+long_rule(const char *rule, int64_t start)
+{
+	const char *u = strstr(rule, "UNTIL=");
+	struct cal_time t;
+	char v[32];
+	size_t n;
+
+	if (strstr(rule, "COUNT=") != NULL)
+		return 0;
+	if (u == NULL)
+		return 1;
+	n = strcspn(u + 6, ";");
+	if (n >= sizeof(v))
+		return 1;
+	memcpy(v, u + 6, n);
+	v[n] = '\0';
+	return cal_time_parse(&t, v) != 0 || t.secs > start + 366 * CAL_DAY;
+}
+
+/*
+ * obs_rrule - the onsets of one RRULE up to the end of year y_hi. A yearly
+ * rule that never occurs in a year it could is "costly" (see cal_tzrrule.c)
+ */
+static void
+obs_rrule(struct onsets *os, const char *rule, int64_t start, int32_t from,
+    int32_t to, int dst, int64_t y_hi)
+{
+	struct obs_ctx c = { os, from, to, dst };
+	int n = cal_tzrrule_onsets(rule, start, from, y_hi, obs_add, &c);
+
+	if (n < 0)
+		obs_libical(&c, rule, start, y_hi);
+	else if (n == 0 && cal_year_of(start) < y_hi && long_rule(rule, start))
+		os->costly = 1;
 }
 
 /* obs_rdate - each DATE-TIME (or PERIOD start) of an RDATE line */
@@ -223,9 +278,9 @@ onset_cmp(const void *a, const void *b)
 
 int
 cal_vtz_zone(struct cal_zone **out, const struct cal_comp *vtz,
-    const char *name, int64_t y_hi)
+    const char *name, int64_t y_hi, int *costly)
 {
-	struct onsets os = { NULL, 0, 0, 0 };
+	struct onsets os = { NULL, 0, 0, 0, 0 };
 	struct cal_zone *z = NULL;
 	size_t i;
 	int r = -1;
@@ -235,6 +290,7 @@ cal_vtz_zone(struct cal_zone **out, const struct cal_comp *vtz,
 		if (vtz->items[i].type == CAL_ITEM_COMP &&
 		    cal_vtz_is_obs(vtz->items[i].u.comp))
 			obs_onsets(&os, vtz->items[i].u.comp, y_hi);
+	*costly = os.costly;
 	if (os.bad || os.n == 0) {
 		r = os.bad && os.n < VTZ_ONSETS_MAX ? -2 : -1;
 		goto out;

@@ -94,33 +94,51 @@ append_obs(struct cal_comp *vtz, struct cal_comp *o)
 	return -1;
 }
 
-struct cal_comp *
-cal_vtz_build(const char *tzid, const struct cal_tzrule *r, int64_t year0)
+int
+cal_vtz_fill(struct cal_comp *vtz, const struct cal_tzrule *r, int64_t year0)
 {
-	struct cal_comp *vtz = cal_comp_new("VTIMEZONE"), *o;
+	struct cal_comp *o;
+	size_t i = 0;
 	int64_t s;
 
-	if (vtz == NULL || add_prop(vtz, "TZID", tzid) != 0)
-		goto fail;
+	while (i < vtz->n)
+		if (vtz->items[i].type == CAL_ITEM_COMP &&
+		    cal_vtz_is_obs(vtz->items[i].u.comp))
+			cal_comp_remove(vtz, i);
+		else
+			i++;
 	if (!r->has_dst) {
 		s = cal_days_from_civil(year0, 1, 1) * CAL_DAY;
 		o = obs_new("STANDARD", s, NULL, r->std_off, r->std_off);
-		if (append_obs(vtz, o) != 0)
-			goto fail;
-		return vtz;
+		return append_obs(vtz, o);
 	}
-	s = cal_tzdate_local(&r->to_std, year0);
-	o = obs_new("STANDARD", s, &r->to_std, r->dst_off, r->std_off);
-	if (append_obs(vtz, o) != 0)
-		goto fail;
-	s = cal_tzdate_local(&r->to_dst, year0);
-	o = obs_new("DAYLIGHT", s, &r->to_dst, r->std_off, r->dst_off);
-	if (append_obs(vtz, o) != 0)
-		goto fail;
+	for (i = 0; i < 2; i++) {	/* STANDARD first */
+		if ((i == 0) != (r->std_larger != 0)) {
+			s = cal_tzdate_local(&r->to_std, year0);
+			o = obs_new(i == 0 ? "STANDARD" : "DAYLIGHT", s,
+			    &r->to_std, r->dst_off, r->std_off);
+		} else {
+			s = cal_tzdate_local(&r->to_dst, year0);
+			o = obs_new(i == 0 ? "STANDARD" : "DAYLIGHT", s,
+			    &r->to_dst, r->std_off, r->dst_off);
+		}
+		if (append_obs(vtz, o) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct cal_comp *
+cal_vtz_build(const char *tzid, const struct cal_tzrule *r, int64_t year0)
+{
+	struct cal_comp *vtz = cal_comp_new("VTIMEZONE");
+
+	if (vtz == NULL || add_prop(vtz, "TZID", tzid) != 0 ||
+	    cal_vtz_fill(vtz, r, year0) != 0) {
+		cal_comp_free_tree(vtz);
+		return NULL;
+	}
 	return vtz;
-fail:
-	cal_comp_free_tree(vtz);
-	return NULL;
 }
 
 /* ---- the full history, as text for libical ------------------------------- */

@@ -281,7 +281,11 @@ is_last_week(int64_t at, int32_t before)
 	return day + 7 > cal_days_in_month(y, m);
 }
 
-/* try_pair - rules from one increase and one decrease, each in every form */
+/*
+ * try_pair - rules from one increase and one decrease, each in every form
+ * that fits its date; a day in the last week of its month is tried as "the
+ * last" first, the usual rule (the tz database's EU and US rules)
+ */
 static int
 try_pair(const struct cal_zone *z, const struct change *up,
     const struct change *down, int64_t lo, int64_t hi, struct cal_tzrule *r)
@@ -292,8 +296,8 @@ try_pair(const struct cal_zone *z, const struct change *up,
 	r->has_dst = 1;
 	r->std_off = down->off;
 	r->dst_off = up->off;
-	for (lu = 0; lu <= is_last_week(up->at, r->std_off); lu++) {
-		for (ld = 0; ld <= is_last_week(down->at, r->dst_off); ld++) {
+	for (lu = is_last_week(up->at, r->std_off); lu >= 0; lu--) {
+		for (ld = is_last_week(down->at, r->dst_off); ld >= 0; ld--) {
 			date_of(up->at, r->std_off, &r->to_dst, lu);
 			date_of(down->at, r->dst_off, &r->to_std, ld);
 			if (cal_tzrule_exchange(r) &&

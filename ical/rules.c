@@ -30,6 +30,26 @@ static const struct cal_rule cal_rules[] = {
 	    0, rule_method },
 	{ "R-ITIP-6",	"RFC 5545 3.8.7.2; RFC 5546 2.1.4",
 	    0, rule_dtstamp },
+	/* time zones: values first, then each TZID resolved and planned
+	 * (R-TZ-2), then the VTIMEZONEs carried out (rule_tz.c) */
+	{ "R-TZ-7",	"RFC 5545 3.2.19",
+	    0, rule_tz_values },
+	{ "R-TZ-8",	"RFC 5545 3.3.5; [MS-STANOICAL] 2.2.67",
+	    0, rule_tz_floating },
+	{ "R-TZ-2",	"RFC 5545 3.2.19; [MS-OXCICAL] 2.1.3.1.1.19.1",
+	    0, rule_tz_resolve },
+	{ "R-TZ-9",	"[MS-OXCICAL] 2.1.3.1.1.19; RFC 5545 3.3.5",
+	    0, rule_tz_utc },
+	{ "R-TZ-6",	"RFC 5545 3.6.5; [MS-OXCICAL] 2.1.3.1.1.19.1",
+	    0, rule_tz_unique },
+	{ "R-TZ-1",	"RFC 5545 3.2.19; [MS-OXCICAL] 2.1.3.1.1.19",
+	    0, rule_tz_define },
+	{ "R-TZ-3",	"[MS-OXCICAL] 2.1.3.1.1.19.2, .19.3; [MS-STANOICAL] 2.2.47",
+	    0, rule_tz_compact },
+	{ "R-TZ-4",	"[MS-OXCICAL] 2.1.3.1.1.19.2.2",
+	    0, rule_tz_nodst },
+	{ "R-TZ-5",	"RFC 5545 3.6.5; [MS-OXCICAL] 2.1.3.1.1.19.2.2",
+	    0, rule_tz_syntax },
 };
 
 size_t

@@ -4,6 +4,8 @@
  * conf/ knows nothing of mime/ or ical/; this is the one place that copies
  * its values into their policy structs. Both binaries link it.
  */
+#include <stdio.h>
+#include <strings.h>
 #include <time.h>
 
 #include "milt_policy.h"
@@ -23,6 +25,30 @@ milt_policy_missing_method(int v)
 	}
 }
 
+/* milt_policy_tz - TzidStyle, FloatingZone, UnrepresentableZone */
+static void
+milt_policy_tz(struct cal_policy *cal, const struct conf *conf)
+{
+	const char *fz = conf->floating_zone != NULL ? conf->floating_zone
+						       : "from-calendar";
+
+	cal->tzid_style = conf->tzid_style == CONF_TZID_WINDOWS ?
+	    CAL_TZID_WINDOWS : conf->tzid_style == CONF_TZID_IANA ?
+	    CAL_TZID_IANA : CAL_TZID_KEEP;
+	if (strcasecmp(fz, "leave") == 0)
+		cal->floating = CAL_FLOATING_LEAVE;
+	else if (strcasecmp(fz, "from-calendar") == 0)
+		cal->floating = CAL_FLOATING_FROM_CALENDAR;
+	else {
+		cal->floating = CAL_FLOATING_ZONE;
+		snprintf(cal->floating_zone, sizeof(cal->floating_zone), "%s",
+		    fz);
+	}
+	cal->unrepresentable = conf->unrepresentable_zone ==
+	    CONF_UNREPRESENTABLE_REPORT ? CAL_UNREPRESENTABLE_REPORT :
+	    CAL_UNREPRESENTABLE_UTC_SINGLE;
+}
+
 void
 milt_policy_from_conf(struct mime_policy *pol, const struct conf *conf)
 {
@@ -40,5 +66,6 @@ milt_policy_from_conf(struct mime_policy *pol, const struct conf *conf)
 	    milt_policy_missing_method(conf->missing_method);
 	pol->normalize_encapsulated =
 	    conf->normalize_encapsulated == CONF_ENCAPSULATED_LEXICAL;
+	milt_policy_tz(&pol->cal, conf);
 	pol->now = time(NULL);
 }

@@ -24,6 +24,9 @@
  * DATE EXDATE removes the instance of its day; RRULE blanks, empty parts
  * and lower case do not count; R-EV-6's date-time spellings (lower-case
  * t/z, zero fractions, numeric offsets) are read as the instant they name.
+ * A caller may set mq_input_hook to read more of the input as the README
+ * says: a TZID without a usable VTIMEZONE in the zone its name resolves to
+ * (R-TZ-2), floating times in the zone R-TZ-8 bound them to.
  */
 #ifndef CALMILTER_MEANINGTEST_H
 #define CALMILTER_MEANINGTEST_H
@@ -657,6 +660,10 @@ mq_alarms_same(icalcomponent *a, icalcomponent *b, char *why, size_t wl)
 	return r;
 }
 
+/* mq_input_hook - see above; called with both sides parsed, and the input */
+static void (*mq_input_hook)(icalcomponent *before, icalcomponent *after,
+                             const char *text);
+
 /*
  * mq_same - does after say what before says? 1 yes, 0 no (why says what
  * differs). from: the address an added ORGANIZER may have, or NULL.
@@ -678,6 +685,8 @@ mq_same(const char *before, const char *after, const char *from, char *why,
 	snprintf(why, wl, "libical cannot parse one side");
 	if (ra == NULL || rb == NULL)
 		ok = ra == NULL; /* an unparsable input has no meaning to keep */
+	if (ra != NULL && rb != NULL && mq_input_hook != NULL)
+		mq_input_hook(ra, rb, before);
 	if (ra != NULL && rb != NULL) {
 		mq_collect(ra, ca);
 		mq_collect(rb, cb);

@@ -16,6 +16,10 @@
 #include "caltest.h"
 #include "mimetest.h"
 #include "meaningtest.h"
+#include "tztest.h"
+
+#include "../../ical/cal_int.h"
+#include "../../ical/cal_tz.h"
 
 #include <ftw.h>
 #include <gmime/gmime.h>
@@ -50,6 +54,80 @@ utf8(const char *in, size_t len)
 	else
 		out = g_strndup(in, len);
 	return out;
+}
+
+/* float_bound - the TZID an input's floating timed event now has */
+static const char *
+float_bound(icalcomponent *a, icalcomponent *b)
+{
+	icalcompiter i = icalcomponent_begin_component(a, ICAL_VEVENT_COMPONENT);
+	icalcompiter j;
+	icalcomponent *ea, *eb;
+	icalproperty *p;
+	icalparameter *tz;
+
+	for (; (ea = icalcompiter_deref(&i)) != NULL; icalcompiter_next(&i)) {
+		p = icalcomponent_get_first_property(ea, ICAL_DTSTART_PROPERTY);
+		if (p == NULL || !tt_floating(p) || !icalcomponent_get_uid(ea))
+			continue;
+		j = icalcomponent_begin_component(b, ICAL_VEVENT_COMPONENT);
+		for (; (eb = icalcompiter_deref(&j)) != NULL;
+		     icalcompiter_next(&j)) {
+			p = icalcomponent_get_first_property(
+			    eb, ICAL_DTSTART_PROPERTY);
+			tz = p != NULL ? icalproperty_get_first_parameter(
+			                     p, ICAL_TZID_PARAMETER)
+			               : NULL;
+			if (tz != NULL && icalcomponent_get_uid(eb) != NULL &&
+			    strcmp(icalcomponent_get_uid(ea),
+			           icalcomponent_get_uid(eb)) == 0)
+				return icalparameter_get_tzid(tz);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * tz_input - the input's TZIDs as R-TZ-2 resolved them: one without a
+ * usable VTIMEZONE is read in libical's own copy of the zone its name
+ * gives (the name's identity from the core, the zone's rules from libical);
+ * floating times of timed events that the output bound (R-TZ-8) are read
+ * in that zone
+ */
+static void
+tz_input(icalcomponent *ra, icalcomponent *rb, const char *text)
+{
+	icalcomponent *cal = tt_calendar(ra);
+	const struct cal_zone *z;
+	const struct cal_tzent *e;
+	struct cal_lexinfo lex;
+	struct cal_limits lim;
+	struct cal_report rep;
+	struct cal_doc *doc = NULL;
+	enum cal_tzhow how;
+	const char *bound;
+	size_t i;
+
+	memset(&lex, 0, sizeof(lex));
+	cal_limits_default(&lim);
+	cal_report_init(&rep, 20);
+	if (cal == NULL || cal_doc_parse(&doc, strdup(text), strlen(text), &lex,
+	                                 &lim, &rep) != CAL_UNCHANGED ||
+	    cal_tzset_build(doc) != 0)
+		goto out;
+	for (i = 0; i < doc->tz->n; i++) {
+		e = &doc->tz->v[i];
+		if (e->db != NULL && (!e->had_vtz || e->vtz_bad))
+			tt_add_builtin(cal, e->orig, cal_zone_name(e->db));
+	}
+	bound = tt_calendar(rb) ? float_bound(cal, tt_calendar(rb)) : NULL;
+	if (bound != NULL && (z = cal_tzname_resolve(bound, NULL, &how)))
+		tt_add_builtin(cal, bound, cal_zone_name(z));
+	if (bound != NULL)
+		tt_bind(cal, bound);
+out:
+	cal_doc_free(doc);
+	cal_report_free(&rep);
 }
 
 static void
@@ -327,5 +405,6 @@ main(void)
 	};
 
 	mime_init();
+	mq_input_hook = tz_input;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

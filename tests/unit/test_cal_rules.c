@@ -54,9 +54,11 @@
 static void
 test_rules_table_ids_in_order(void **state)
 {
-	static const char *const want[] = {"R-LEX-1", "R-LEX-2",  "R-LEX-3",
-	                                   "R-LEX-4", "R-LEX-5",  "R-LEX-8",
-	                                   "R-LEX-9", "R-ITIP-1", "R-ITIP-6"};
+	static const char *const want[] = {
+	    "R-LEX-1", "R-LEX-2",  "R-LEX-3",  "R-LEX-4", "R-LEX-5",
+	    "R-LEX-8", "R-LEX-9",  "R-ITIP-1", "R-ITIP-6", "R-TZ-7",
+	    "R-TZ-8",  "R-TZ-2",   "R-TZ-9",  "R-TZ-6",  "R-TZ-1",
+	    "R-TZ-3",  "R-TZ-4",   "R-TZ-5"};
 	size_t i;
 
 	(void)state;

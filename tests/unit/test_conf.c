@@ -76,6 +76,10 @@ assert_conf_is_default(const struct conf *c)
 	assert_int_equal(c->max_mime_parts, 500);
 	assert_int_equal(c->missing_method, CONF_MISSING_METHOD_INFER);
 	assert_int_equal(c->normalize_encapsulated, CONF_ENCAPSULATED_LEXICAL);
+	assert_int_equal(c->tzid_style, CONF_TZID_KEEP);
+	assert_string_equal(c->floating_zone, "from-calendar");
+	assert_int_equal(c->unrepresentable_zone,
+	                 CONF_UNREPRESENTABLE_UTC_SINGLE);
 }
 
 static void
@@ -99,7 +103,7 @@ test_conf_table_sorted_and_found(void **state)
 	size_t i, j;
 
 	(void)state;
-	assert_true(conf_nkeys >= 16); /* issues add keys: no exact count */
+	assert_true(conf_nkeys >= 19); /* issues add keys: no exact count */
 	for (i = 0; i < conf_nkeys; i++) {
 		if (i > 0)
 			assert_true(strcasecmp(conf_keys[i - 1].name,
@@ -149,6 +153,9 @@ test_conf_load_good(void **state)
 	assert_int_equal(c->max_mime_parts, 10000);
 	assert_int_equal(c->missing_method, CONF_MISSING_METHOD_PUBLISH);
 	assert_int_equal(c->normalize_encapsulated, CONF_ENCAPSULATED_NO);
+	assert_int_equal(c->tzid_style, CONF_TZID_WINDOWS);
+	assert_string_equal(c->floating_zone, "Europe/Vienna");
+	assert_int_equal(c->unrepresentable_zone, CONF_UNREPRESENTABLE_REPORT);
 	conf_free(c);
 }
 
@@ -213,6 +220,16 @@ static const struct bad_case bad_cases[] = {
     {"OnError maybe\n", "1: OnError: \"maybe\" is not one of accept, tempfail"},
     {"Mode dry-run\n", "1: Mode: \"dry-run\" is not one of rewrite, "
                        "report"},
+    {"FloatingZone Europe/Atlantis\n", "1: FloatingZone: \"Europe/Atlantis\" "
+                                       "is not valid (use from-calendar, "
+                                       "leave, or a zone such as "
+                                       "Europe/Berlin)"},
+    {"FloatingZone ../../etc/passwd\n", "1: FloatingZone: \"../../etc/passwd\" "
+                                        "is not valid (use from-calendar, "
+                                        "leave, or a zone such as "
+                                        "Europe/Berlin)"},
+    {"TzidStyle olson\n", "1: TzidStyle: \"olson\" is not one of keep, "
+                          "windows, iana"},
     {"MissingMethod request\n", "1: MissingMethod: \"request\" is not "
                                 "one of infer, publish, leave"},
     {"NormalizeEncapsulated yes\n", "1: NormalizeEncapsulated: \"yes\" "
@@ -453,7 +470,8 @@ test_conf_err_buffer(void **state)
 static void
 test_conf_print(void **state)
 {
-	static const char want[] = "LogLevel info\n"
+	static const char want[] = "FloatingZone from-calendar\n"
+	                           "LogLevel info\n"
 	                           "MaxComponents 20000\n"
 	                           "MaxExpansion 100000\n"
 	                           "MaxInstances 100\n"
@@ -473,7 +491,9 @@ test_conf_print(void **state)
 	                           "Socket inet:8895@127.0.0.1\n"
 	                           "SocketMode 0660\n"
 	                           "Syslog mail\n"
+	                           "TzidStyle keep\n"
 	                           "UMask 0027\n"
+	                           "UnrepresentableZone utc-single\n"
 	                           "UserID calmilter\n"
 	                           "WorkerMemory 1G\n"
 	                           "Workers 2\n";
