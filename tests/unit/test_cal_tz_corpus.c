@@ -290,8 +290,10 @@ one_object(const char *where, const char *in, size_t len, const char *cs)
 	if (r.st != CAL_CHANGED && r.st != CAL_UNCHANGED)
 		goto out;
 	st.changed += r.st == CAL_CHANGED;
-	copy = strndup(in, len);	/* libical reads C strings */
+	copy = malloc(len + 1);	/* libical reads C strings */
 	assert_non_null(copy);
+	memcpy(copy, in, len);
+	copy[len] = '\0';
 	if (tt_instants(&a, copy, p.z, p.nz, bound_to(&r.rep, fl,
 	                                               sizeof(fl))) == 0 &&
 	    tt_instants(&b, r.out.data ? r.out.data : copy, p.z, p.nz,
