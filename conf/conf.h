@@ -103,6 +103,15 @@ struct conf {
 	char		*floating_zone;	/* R-TZ-8: "from-calendar", "leave"
 					 * or an IANA zone name */
 	int		 unrepresentable_zone;	/* R-TZ-9 */
+	int		 repair_broken_lines;	/* R-LEX-5 b: 1 yes */
+	int		 all_day_zero_length;	/* R-EV-2: 1 fix, 0 leave */
+	int		 all_day_hint;		/* R-EV-3: 1 yes */
+	int		 alarm_order;		/* R-EV-5: 1 earliest-first */
+	int		 unsupported_recurrence; /* R-RR-4: 1 expand */
+	unsigned	 max_expand_instances;	/* R-RR-4 */
+	int		 strip_override_rrule;	/* R-RR-7: 1 yes */
+	int		 add_organizer;		/* R-ITIP-7: 1 from */
+	int		 use_email_param;	/* R-ITIP-8: 1 yes */
 };
 
 /*

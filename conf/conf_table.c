@@ -61,6 +61,36 @@ static const struct conf_word conf_w_unrepresentable[] = {
     {NULL, 0},
 };
 
+static const struct conf_word conf_w_yes_no[] = {
+    {"yes", 1},
+    {"no", 0},
+    {NULL, 0},
+};
+
+static const struct conf_word conf_w_add_organizer[] = {
+    {"from", 1},
+    {"no", 0},
+    {NULL, 0},
+};
+
+static const struct conf_word conf_w_alarm_order[] = {
+    {"keep", 0},
+    {"earliest-first", 1},
+    {NULL, 0},
+};
+
+static const struct conf_word conf_w_allday_zero[] = {
+    {"fix", 1},
+    {"leave", 0},
+    {NULL, 0},
+};
+
+static const struct conf_word conf_w_unsupported[] = {
+    {"report", 0},
+    {"expand", 1},
+    {NULL, 0},
+};
+
 static const struct conf_word conf_w_facility[] = {
     {"no", CONF_SYSLOG_NONE},
     {"mail", LOG_MAIL},
@@ -169,6 +199,21 @@ conf_zone_check(const char *s)
 
 /* sorted by name, case-insensitively */
 const struct conf_key conf_keys[] = {
+    CONF_WORDS("AddOrganizer", CONF_T_ENUM, "from", add_organizer,
+               conf_w_add_organizer,
+               "a REQUEST or CANCEL without ORGANIZER (R-ITIP-7): from adds "
+               "the message's From, no leaves it"),
+    CONF_WORDS("AlarmOrder", CONF_T_ENUM, "keep", alarm_order,
+               conf_w_alarm_order,
+               "several reminders, Exchange keeps the first (R-EV-5): "
+               "earliest-first moves the earliest display alarm first"),
+    CONF_WORDS("AllDayHint", CONF_T_ENUM, "yes", all_day_hint, conf_w_yes_no,
+               "add X-MICROSOFT-CDO-ALLDAYEVENT:TRUE to all-day events "
+               "(R-EV-3)"),
+    CONF_WORDS("AllDayZeroLength", CONF_T_ENUM, "fix", all_day_zero_length,
+               conf_w_allday_zero,
+               "an all-day event ending on its start day (R-EV-2): fix makes "
+               "it one day long, leave reports it"),
     CONF_STRING("FloatingZone", "from-calendar", 63, floating_zone, 0,
                 conf_zone_check, CONF_ZONE_FORM,
                 "timed events with floating times (R-TZ-8): from-calendar "
@@ -181,6 +226,10 @@ const struct conf_key conf_keys[] = {
                 max_components,
                 "messages with a calendar or vCard object of more "
                 "components (events, alarms, time zones...) pass unchanged"),
+    CONF_NUMBER("MaxExpandInstances", CONF_T_UINT, "100", 1, 1000,
+                max_expand_instances,
+                "UnsupportedRecurrence expand: series with more instances "
+                "are reported instead"),
     CONF_NUMBER("MaxExpansion", CONF_T_UINT, "100000", 100, 10000000,
                 max_expansion,
                 "recurrence expansion work: when a rewrite touches times, "
@@ -236,12 +285,20 @@ const struct conf_key conf_keys[] = {
         "on an internal error, accept the mail unchanged or tempfail it"),
     CONF_STRING("PidFile", "none", CONF_LINE_MAX, pid_file, CONF_F_NONE, NULL,
                 NULL, "file to write the process id to, or none"),
+    CONF_WORDS("RepairBrokenLines", CONF_T_ENUM, "yes", repair_broken_lines,
+               conf_w_yes_no,
+               "join text cut by a raw newline back into its value "
+               "(R-LEX-5); no leaves such a calendar as it is"),
     CONF_STRING("Socket", "inet:8895@127.0.0.1", CONF_LINE_MAX, socket, 0,
                 conf_socket_check, CONF_SOCKET_FORM,
                 "the milter socket the MTA connects to"),
     CONF_NUMBER("SocketMode", CONF_T_MODE, "0660", 0, 0777, socket_mode,
                 "permissions of a unix socket (unix:/path), in octal; it is "
                 "owned by UserID, so the MTA needs to be in its group"),
+    CONF_WORDS("StripOverrideRrule", CONF_T_ENUM, "no", strip_override_rrule,
+               conf_w_yes_no,
+               "an override with its own RRULE, RDATE or EXDATE (R-RR-7): yes "
+               "removes them, no reports them"),
     CONF_WORDS("Syslog", CONF_T_FACILITY, "mail", syslog_facility,
                conf_w_facility, "syslog facility, or no for no syslog"),
     CONF_WORDS("TzidStyle", CONF_T_ENUM, "keep", tzid_style,
@@ -256,6 +313,15 @@ const struct conf_key conf_keys[] = {
                "a zone whose rules change at the event's dates (R-TZ-9): "
                "utc-single writes a single event in UTC, report changes "
                "nothing; a series is always reported"),
+    CONF_WORDS("UnsupportedRecurrence", CONF_T_ENUM, "report",
+               unsupported_recurrence, conf_w_unsupported,
+               "a recurrence Exchange cannot hold (R-RR-4, R-RR-5): report "
+               "leaves it; expand writes a finite one as a rule Exchange "
+               "holds plus EXDATEs, the same instants"),
+    CONF_WORDS("UseEmailParam", CONF_T_ENUM, "yes", use_email_param,
+               conf_w_yes_no,
+               "an attendee that is not a mailto: URI (R-ITIP-8): yes uses "
+               "its EMAIL parameter, no reports it"),
     CONF_STRING(
         "UserID", "calmilter", 256, user_id, CONF_F_NONE, NULL, NULL,
         "user or user:group to run as after opening the socket; calmilter "

@@ -121,6 +121,15 @@ struct cal_policy {
 	enum cal_floating	 floating;		/* R-TZ-8 */
 	char			 floating_zone[64];	/* R-TZ-8: IANA name */
 	enum cal_unrepresentable unrepresentable;	/* R-TZ-9 */
+	int			 all_day_zero_fix;	/* R-EV-2 AllDayZeroLength */
+	int			 all_day_hint;		/* R-EV-3 AllDayHint */
+	int			 alarm_earliest_first;	/* R-EV-5 AlarmOrder */
+	int			 expand_recurrence;	/* R-RR-4 Unsupported-
+							 * Recurrence expand */
+	unsigned		 max_expand_instances;	/* R-RR-4 */
+	int			 strip_override_rrule;	/* R-RR-7 */
+	int			 add_organizer;		/* R-ITIP-7 AddOrganizer */
+	int			 use_email_param;	/* R-ITIP-8 UseEmailParam */
 };
 
 /* struct cal_limits - ceilings; past one the object is left as it is */
@@ -147,6 +156,8 @@ struct cal_context {
 	const char	*mime_method;	/* text/calendar method= parameter */
 	const char	*mime_charset;	/* charset= parameter */
 	const char	*from_addr;	/* From address, lower case */
+	const char	*from_name;	/* its display name (R-ITIP-7) */
+	int		 from_several;	/* From names more than one mailbox */
 	const char	*sender_addr;	/* Sender address, lower case */
 	time_t		 date;		/* Date header; (time_t)-1 when absent */
 	time_t		 now;		/* processing time, used only when

@@ -278,6 +278,26 @@ int	rule_tz_define(struct cal_doc *, const struct cal_env *);	/* R-TZ-1 */
 int	rule_tz_compact(struct cal_doc *, const struct cal_env *);	/* R-TZ-3 */
 int	rule_tz_nodst(struct cal_doc *, const struct cal_env *);	/* R-TZ-4 */
 int	rule_tz_syntax(struct cal_doc *, const struct cal_env *);	/* R-TZ-5 */
+/* events, recurrences and scheduling (their helpers: cal_recur.h) */
+int	rule_lex_text(struct cal_doc *, const struct cal_env *);
+int	rule_itip_uid(struct cal_doc *, const struct cal_env *);
+int	rule_itip_object(struct cal_doc *, const struct cal_env *);
+int	rule_itip_organizer(struct cal_doc *, const struct cal_env *);
+int	rule_itip_mailto(struct cal_doc *, const struct cal_env *);
+int	rule_itip_checks(struct cal_doc *, const struct cal_env *);
+int	rule_ev_spelling(struct cal_doc *, const struct cal_env *);
+int	rule_ev_end(struct cal_doc *, const struct cal_env *);
+int	rule_ev_consistent(struct cal_doc *, const struct cal_env *);
+int	rule_ev_allday(struct cal_doc *, const struct cal_env *);
+int	rule_ev_order(struct cal_doc *, const struct cal_env *);
+int	rule_ev_alarm(struct cal_doc *, const struct cal_env *);
+int	rule_rr_syntax(struct cal_doc *, const struct cal_env *);
+int	rule_rr_daily(struct cal_doc *, const struct cal_env *);
+int	rule_rr_until(struct cal_doc *, const struct cal_env *);
+int	rule_rr_rdate(struct cal_doc *, const struct cal_env *);
+int	rule_rr_shape(struct cal_doc *, const struct cal_env *);
+int	rule_rr_exdate(struct cal_doc *, const struct cal_env *);
+int	rule_rr_recurid(struct cal_doc *, const struct cal_env *);
 
 /* cal_doc_method - METHOD of the calendar, canonical upper case; "" when
  * there is none, "?" when it is not an iTIP method */

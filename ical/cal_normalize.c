@@ -38,6 +38,14 @@ cal_policy_default(struct cal_policy *pol)
 	pol->tzid_style = CAL_TZID_KEEP;
 	pol->floating = CAL_FLOATING_FROM_CALENDAR;
 	pol->unrepresentable = CAL_UNREPRESENTABLE_UTC_SINGLE;
+	pol->all_day_zero_fix = 1;
+	pol->all_day_hint = 1;
+	pol->alarm_earliest_first = 0;
+	pol->expand_recurrence = 0;
+	pol->max_expand_instances = 100;
+	pol->strip_override_rrule = 0;
+	pol->add_organizer = 1;
+	pol->use_email_param = 1;
 }
 
 void

@@ -9,13 +9,21 @@
  * A floating DTSTAMP gets its "Z" (DTSTAMP is defined as UTC). An existing
  * value is never changed otherwise (N-3).
  *
+ * Objects produced by Microsoft are left as Exchange wrote them (N-7).
+ *
+ * SEQUENCE orders the updates of a scheduling message (RFC 5546 2.1.4): a
+ * VEVENT or VTODO of a REQUEST, CANCEL, REPLY or COUNTER without one gets
+ * SEQUENCE:0, the iTIP default, so that every reader agrees; an existing
+ * SEQUENCE is never changed (N-3). Not for PUBLISH, where no update is
+ * ordered, nor for objects produced by Microsoft (N-7).
+ *
  * Before: DTSTAMP:20250914T164336      After: DTSTAMP:20250914T164336Z
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "cal_int.h"
+#include "cal_recur.h"
 
 static const char *const stamped[] = {
 	"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", NULL
@@ -126,6 +134,31 @@ dtstamp_fix_floating(struct cal_prop *p, const struct cal_env *env)
 							       : CAL_RULE_ERROR;
 }
 
+/* dtstamp_sequence - SEQUENCE:0 where a scheduling message has none */
+static int
+dtstamp_sequence(struct cal_doc *doc, struct cal_comp *c,
+    const struct cal_env *env)
+{
+	const char *m = cal_doc_method(doc);
+	struct cal_prop *p, *st = cal_comp_prop(c, "DTSTAMP");
+
+	if (cal_comp_prop(c, "SEQUENCE") != NULL || cal_doc_microsoft(doc) ||
+	    (!cal_streq(c->name, "VEVENT") && !cal_streq(c->name, "VTODO")) ||
+	    (strcmp(m, "REQUEST") != 0 && strcmp(m, "CANCEL") != 0 &&
+	    strcmp(m, "REPLY") != 0 && strcmp(m, "COUNTER") != 0))
+		return CAL_RULE_OK;
+	p = cal_prop_new("SEQUENCE", NULL, "0");
+	if (p == NULL || cal_comp_insert(c, st != NULL ? cal_prop_index(c, st) +
+	    1 : cal_comp_first_comp_index(c), p) != 0) {
+		cal_prop_free(p);
+		return CAL_RULE_ERROR;
+	}
+	doc->allow |= CAL_ALLOW_SEQUENCE;
+	return cal_report_add(env->rep, "R-ITIP-6", CAL_FIX, "%s line %u: "
+	    "added SEQUENCE:0, the iTIP default", c->name, c->begin->line) == 0
+	    ? CAL_RULE_OK : CAL_RULE_ERROR;
+}
+
 int
 rule_dtstamp(struct cal_doc *doc, const struct cal_env *env)
 {
@@ -134,7 +167,7 @@ rule_dtstamp(struct cal_doc *doc, const struct cal_env *env)
 	size_t i;
 	int r;
 
-	if (cal == NULL)
+	if (cal == NULL || cal_doc_microsoft(doc))	/* N-7 */
 		return CAL_RULE_OK;
 	for (i = 0; i < cal->n; i++) {
 		if (cal->items[i].type != CAL_ITEM_COMP)
@@ -145,6 +178,8 @@ rule_dtstamp(struct cal_doc *doc, const struct cal_env *env)
 		p = cal_comp_prop(c, "DTSTAMP");
 		r = p == NULL ? dtstamp_add(c, env)
 			      : dtstamp_fix_floating(p, env);
+		if (r == CAL_RULE_OK)
+			r = dtstamp_sequence(doc, c, env);
 		if (r != CAL_RULE_OK)
 			return r;
 	}

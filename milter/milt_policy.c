@@ -64,6 +64,15 @@ milt_policy_from_conf(struct mime_policy *pol, const struct conf *conf)
 	pol->cal_limits.max_expansion = conf->max_expansion;
 	pol->cal.missing_method =
 	    milt_policy_missing_method(conf->missing_method);
+	pol->cal.repair_broken_lines = conf->repair_broken_lines;
+	pol->cal.all_day_zero_fix = conf->all_day_zero_length;
+	pol->cal.all_day_hint = conf->all_day_hint;
+	pol->cal.alarm_earliest_first = conf->alarm_order;
+	pol->cal.expand_recurrence = conf->unsupported_recurrence;
+	pol->cal.max_expand_instances = conf->max_expand_instances;
+	pol->cal.strip_override_rrule = conf->strip_override_rrule;
+	pol->cal.add_organizer = conf->add_organizer;
+	pol->cal.use_email_param = conf->use_email_param;
 	pol->normalize_encapsulated =
 	    conf->normalize_encapsulated == CONF_ENCAPSULATED_LEXICAL;
 	milt_policy_tz(&pol->cal, conf);

@@ -97,6 +97,26 @@ first_addr(InternetAddressList *list)
 	return NULL;
 }
 
+/* first_name - the display name of the first mailbox (transfer full), or
+ * NULL; *several when the list names more than one mailbox */
+static char *
+first_name(InternetAddressList *list, int *several)
+{
+	InternetAddress *a;
+	const char *name = NULL;
+	int i, n = list != NULL ? internet_address_list_length(list) : 0, k = 0;
+
+	for (i = 0; i < n; i++) {
+		a = internet_address_list_get_address(list, i);
+		if (!INTERNET_ADDRESS_IS_MAILBOX(a))
+			continue;
+		if (k++ == 0)
+			name = internet_address_get_name(a);
+	}
+	*several = k > 1;
+	return name != NULL && name[0] != '\0' ? g_strdup(name) : NULL;
+}
+
 /* job_context - what the message says about itself, for the core */
 static void
 job_context(struct mime_job *job, GMimeMessage *m)
@@ -105,6 +125,8 @@ job_context(struct mime_job *job, GMimeMessage *m)
 
 	cal_context_init(&job->ctx);
 	job->ctx.from_addr = first_addr(g_mime_message_get_from(m));
+	job->ctx.from_name = first_name(g_mime_message_get_from(m),
+	    &job->ctx.from_several);
 	job->ctx.sender_addr = first_addr(g_mime_message_get_sender(m));
 	job->ctx.date = d != NULL ? (time_t)g_date_time_to_unix(d) : (time_t)-1;
 	job->ctx.now = job->pol->now;
@@ -328,6 +350,7 @@ job_free(struct mime_job *job)
 		g_array_free(job->splices, TRUE);
 	}
 	g_free((char *)(uintptr_t)job->ctx.from_addr);
+	g_free((char *)(uintptr_t)job->ctx.from_name);
 	g_free((char *)(uintptr_t)job->ctx.sender_addr);
 	g_free(job->top_ctype);
 	g_free(job->top_cte);

@@ -17,13 +17,16 @@
  *   R-ITIP-8  an address without its mailto: scheme or quotes, or a URI
  *             whose EMAIL parameter gives the address;
  *   R-EV-2    an all-day occurrence of length 0 lasting one day;
+ *   R-RR-7    an override without the RRULE, RDATE or EXDATE it had
+ *             (StripOverrideRrule yes): its own DTSTART remains;
  *   R-LEX-5   a text that regains the rest cut off by a raw newline;
  *   R-LEX-6   a character libical read as a blank (unknown escape).
  * Readings of the input, as the README documents them: a VEVENT without
  * end lasts what RFC 5545 3.6.1 implies; a DATE UNTIL includes its day; a
  * DATE EXDATE removes the instance of its day; RRULE blanks, empty parts
- * and lower case do not count; R-EV-6's date-time spellings (lower-case
- * t/z, zero fractions, numeric offsets) are read as the instant they name.
+ * and lower case do not count, and with COUNT beside UNTIL the series ends
+ * at whichever comes first; R-EV-6's date-time spellings (lower-case t/z,
+ * zero fractions, numeric offsets) are read as the instant they name.
  * A caller may set mq_input_hook to read more of the input as the README
  * says: a TZID without a usable VTIMEZONE in the zone its name resolves to
  * (R-TZ-2), floating times in the zone R-TZ-8 bound them to.
@@ -159,6 +162,27 @@ mq_rrule_squeeze(char *v)
 	v[w] = '\0';
 }
 
+/* mq_count_until - COUNT beside UNTIL (RFC 5545 forbids it; libical drops
+ * the rule): read as ending at whichever comes first. The rule keeps its
+ * UNTIL, and a line X-MQ-COUNT after it carries the COUNT. */
+static inline void
+mq_count_until(char *line, size_t cap)
+{
+	char *c = strstr(line, "COUNT="), *e;
+	long n;
+
+	if (c == NULL || strstr(line, "UNTIL=") == NULL)
+		return;
+	n = strtol(c + 6, &e, 10);
+	if (*e == ';')
+		e++;
+	memmove(c, e, strlen(e) + 1);
+	if (c > line && c[-1] == ';' && *c == '\0')
+		c[-1] = '\0';
+	snprintf(line + strlen(line), cap - strlen(line), "\r\nX-MQ-COUNT:%ld",
+	         n);
+}
+
 /* mq_fix_line - one unfolded line as the sender meant it; 1 if changed */
 static inline int
 mq_fix_line(char *line, size_t cap)
@@ -169,6 +193,7 @@ mq_fix_line(char *line, size_t cap)
 		return 0;
 	if (strncasecmp(line, "RRULE:", 6) == 0) {
 		mq_rrule_squeeze(line + 6);
+		mq_count_until(line, cap);
 		return 1;
 	}
 	if ((strncasecmp(line, "DTSTART", 7) == 0 ||
@@ -287,12 +312,16 @@ mq_expand(icalcomponent *c, int in, time_t *end, struct mq_occs *o)
 	icalproperty *p;
 	struct icalrecurrencetype r;
 	icalrecur_iterator *it;
-	size_t n, i, j;
+	size_t n, i, j, count = 0;
 	int ok = 1;
 
 	if (icaltime_is_null_time(s))
 		return 1;
 	mq_occ_add(o, s, s);
+	for (p = icalcomponent_get_first_property(c, ICAL_X_PROPERTY); p;
+	     p = icalcomponent_get_next_property(c, ICAL_X_PROPERTY))
+		if (strcmp(icalproperty_get_x_name(p), "X-MQ-COUNT") == 0)
+			count = (size_t)strtol(icalproperty_get_x(p), NULL, 10);
 	for (p = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY); p;
 	     p = icalcomponent_get_next_property(c, ICAL_RRULE_PROPERTY)) {
 		r = icalproperty_get_rrule(p);
@@ -310,6 +339,8 @@ mq_expand(icalcomponent *c, int in, time_t *end, struct mq_occs *o)
 			t.zone = s.zone;
 			if (mq_secs(t) > *end)
 				break;
+			if (count > 0 && n == count)
+				break; /* COUNT beside UNTIL */
 			if (n == (in ? MQ_MAX_IN : MQ_MAX_OUT)) {
 				if (in)
 					*end = o->v[o->n - 1].t;
@@ -613,8 +644,30 @@ mq_people_same(icalcomponent *a, icalcomponent *b, const char *from,
 	return r;
 }
 
+/* mq_stripped_override - R-RR-7 StripOverrideRrule: an override that lost
+ * its own RRULE, RDATE or EXDATE */
+static inline int
+mq_stripped_override(icalcomponent *a, icalcomponent *b)
+{
+	const icalproperty_kind k[] = {ICAL_RRULE_PROPERTY, ICAL_RDATE_PROPERTY,
+	                               ICAL_EXDATE_PROPERTY};
+	size_t i;
+	int had = 0;
+
+	if (icalcomponent_get_first_property(a, ICAL_RECURRENCEID_PROPERTY) ==
+	    NULL)
+		return 0;
+	for (i = 0; i < 3; i++) {
+		if (icalcomponent_get_first_property(b, k[i]) != NULL)
+			return 0;
+		had |= icalcomponent_get_first_property(a, k[i]) != NULL;
+	}
+	return had;
+}
+
 /* mq_occurrences_same - the same instants and lengths (R-EV-2: a
- * zero-length all-day event may last one day) */
+ * zero-length all-day event may last one day; R-RR-7: an override may lose
+ * its own recurrence) */
 static inline int
 mq_occurrences_same(icalcomponent *a, icalcomponent *b, char *why,
                     size_t wl)
@@ -631,6 +684,8 @@ mq_occurrences_same(icalcomponent *a, icalcomponent *b, char *why,
 
 	if (sa.is_date && lena == 0 && lenb == 86400)
 		lena = 86400;
+	if (mq_stripped_override(a, b))
+		end = mq_secs(sa); /* its own DTSTART is what remains */
 	mq_expand(a, 1, &end, &oa);
 	ok = mq_expand(b, 0, &end, &ob);
 	mq_times(&oa, end, lena, &la);

@@ -387,6 +387,7 @@ test_meaning_normalize_fixes_with_empty_location(void **state)
 	ct_norms(&r, "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//x//y//EN\n"
 	             "METHOD:PUBLISH\nBEGIN:VEVENT\nUID:e@example.org\n"
 	             "DTSTAMP:20250101T000000Z\nDTSTART:20250310T090000Z\n"
+	             "DTEND:20250310T100000Z\n"
 	             "LOCATION:\nEND:VEVENT\nEND:VCALENDAR\n");
 	ct_assert_status(&r, CAL_CHANGED);
 	ct_assert_fixes(&r.rep, "R-LEX-2");
@@ -408,7 +409,7 @@ test_meaning_normalize_series_kept(void **state)
 
 	(void)state;
 	ct_init(&r);
-	r.ctx.mime_method = "REQUEST";
+	r.ctx.mime_method = "PUBLISH";
 	r.ctx.now = 0;
 	ct_norms(&r, in);
 	ct_assert_status(&r, CAL_CHANGED);

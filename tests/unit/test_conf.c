@@ -470,9 +470,14 @@ test_conf_err_buffer(void **state)
 static void
 test_conf_print(void **state)
 {
-	static const char want[] = "FloatingZone from-calendar\n"
+	static const char want[] = "AddOrganizer from\n"
+	                           "AlarmOrder keep\n"
+	                           "AllDayHint yes\n"
+	                           "AllDayZeroLength fix\n"
+	                           "FloatingZone from-calendar\n"
 	                           "LogLevel info\n"
 	                           "MaxComponents 20000\n"
+	                           "MaxExpandInstances 100\n"
 	                           "MaxExpansion 100000\n"
 	                           "MaxInstances 100\n"
 	                           "MaxLineLength 1M\n"
@@ -488,12 +493,16 @@ test_conf_print(void **state)
 	                           "NormalizeEncapsulated lexical\n"
 	                           "OnError accept\n"
 	                           "PidFile none\n"
+	                           "RepairBrokenLines yes\n"
 	                           "Socket inet:8895@127.0.0.1\n"
 	                           "SocketMode 0660\n"
+	                           "StripOverrideRrule no\n"
 	                           "Syslog mail\n"
 	                           "TzidStyle keep\n"
 	                           "UMask 0027\n"
 	                           "UnrepresentableZone utc-single\n"
+	                           "UnsupportedRecurrence report\n"
+	                           "UseEmailParam yes\n"
 	                           "UserID calmilter\n"
 	                           "WorkerMemory 1G\n"
 	                           "Workers 2\n";

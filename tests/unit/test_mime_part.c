@@ -20,6 +20,7 @@
 	"BEGIN:VEVENT\r\n"                                                     \
 	"UID:mime-1@example.org\r\n"                                           \
 	"DTSTAMP:20250101T000000Z\r\n"                                         \
+	"SEQUENCE:0\r\n"                                                       \
 	"DTSTART:20250310T090000Z\r\n"                                         \
 	"DTEND:20250310T100000Z\r\n"                                           \
 	"SUMMARY:Review\r\n"                                                   \
@@ -259,7 +260,7 @@ test_part_trace_headers_kept_when_unchanged(void **state)
 	        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\n"
 	        "METHOD:PUBLISH\r\nBEGIN:VEVENT\r\nUID:1\r\n"
 	        "DTSTAMP:20250101T000000Z\r\nDTSTART:20250101T100000Z\r\n"
-	        "END:VEVENT\r\nEND:VCALENDAR\r\n");
+	        "DTEND:20250101T110000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
 	mt_assert_status(&m, CAL_UNCHANGED);
 	mt_assert_untouched(&m);
 	mt_free(&m);
@@ -300,6 +301,7 @@ test_part_lf_message_keeps_lf_and_is_idempotent(void **state)
 	"BEGIN:VEVENT\r\n"                                                     \
 	"UID:mime-1@example.org\r\n"                                           \
 	"DTSTAMP:20250101T000000Z\r\n"                                         \
+	"SEQUENCE:0\r\n"                                                       \
 	"DTSTART:20250310T090000Z\r\n"                                         \
 	"DTEND:20250310T100000Z\r\n"
 
@@ -365,14 +367,15 @@ test_part_qp_kept_when_rewritten(void **state)
 	}
 	dec = decode_region(m.out + from, to - from,
 	                    GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
-	/* the decoded calendar: PRODID added; the long line refolded */
+	/* the decoded calendar: PRODID added; the long line refolded, its
+	 * commas escaped (R-LEX-6) */
 	assert_true(dec->len > strlen(CAL_UMLAUT));
 	assert_memory_equal(dec->data, CAL_UMLAUT, strlen(CAL_UMLAUT));
 	assert_non_null(g_strstr_len((const char *)dec->data, (gssize)dec->len,
 	                             "SUMMARY:Review in M\xC3\xBCnchen\r\n"));
 	assert_non_null(g_strstr_len(
 	    (const char *)dec->data, (gssize)dec->len,
-	    "DESCRIPTION:A long description that goes on and on, past the"));
+	    "DESCRIPTION:A long description that goes on and on\\, past the"));
 	g_byte_array_unref(dec);
 	mt_assert_idempotent(&m);
 	mt_free(&m);
@@ -386,8 +389,8 @@ latin1_case(const char *fixture, const char *was)
 	    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
 	    "PRODID:-//Example Corp//Test 1.0//EN\r\nMETHOD:REQUEST\r\n"
 	    "BEGIN:VEVENT\r\nUID:mime-1@example.org\r\n"
-	    "DTSTAMP:20250101T000000Z\r\nDTSTART:20250310T090000Z\r\n"
-	    "DTEND:20250310T100000Z\r\n"
+	    "DTSTAMP:20250101T000000Z\r\nSEQUENCE:0\r\n"
+	    "DTSTART:20250310T090000Z\r\nDTEND:20250310T100000Z\r\n"
 	    "SUMMARY:Besprechung M\xC3\xBCnchen\r\n"
 	    "ORGANIZER;CN=Alice:mailto:alice@example.org\r\n"
 	    "ATTENDEE;CN=Bob;RSVP=TRUE:mailto:bob@example.net\r\n"
@@ -637,7 +640,8 @@ test_part_method_param_removed_without_method(void **state)
 	        "\r\n"
 	        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\n"
 	        "BEGIN:VEVENT\r\nUID:1\r\nDTSTAMP:20250101T000000Z\r\n"
-	        "DTSTART:20250101T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	        "DTSTART:20250101T100000Z\r\nDTEND:20250101T110000Z\r\n"
+	        "END:VEVENT\r\nEND:VCALENDAR\r\n"
 	        "\r\n--x--\r\n");
 	mt_assert_status(&m, CAL_CHANGED);
 	ct_assert_fixes(&m.res.report, "R-MIME-1");
@@ -663,7 +667,7 @@ test_part_charset_utf8_added_after_rewrite(void **state)
 	            "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//x//y//EN\n"
 	            "METHOD:PUBLISH\nBEGIN:VEVENT\nUID:1\n"
 	            "DTSTAMP:20250101T000000Z\nDTSTART:20250101T100000Z\n"
-	            "END:VEVENT\nEND:VCALENDAR\n"
+	            "DTEND:20250101T110000Z\nEND:VEVENT\nEND:VCALENDAR\n"
 	            "\r\n--x--\r\n");
 	mt_assert_status(&m, CAL_CHANGED);
 	ct_assert_fixes(&m.res.report, "R-LEX-2,R-MIME-1");
@@ -691,7 +695,11 @@ test_part_method_copied_from_param(void **state)
 	        "\r\n"
 	        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\n"
 	        "BEGIN:VEVENT\r\nUID:1\r\nDTSTAMP:20250101T000000Z\r\n"
-	        "DTSTART:20250101T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	        "SEQUENCE:0\r\nDTSTART:20250101T100000Z\r\n"
+	        "DTEND:20250101T110000Z\r\n"
+	        "ORGANIZER:mailto:a@example.org\r\n"
+	        "ATTENDEE:mailto:b@example.org\r\n"
+	        "END:VEVENT\r\nEND:VCALENDAR\r\n"
 	        "\r\n--x--\r\n");
 	mt_assert_status(&m, CAL_CHANGED);
 	ct_assert_fixes(&m.res.report, "R-ITIP-1");
@@ -720,7 +728,8 @@ test_part_dtstamp_from_date_header(void **state)
 	        "\r\n"
 	        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\n"
 	        "METHOD:PUBLISH\r\nBEGIN:VEVENT\r\nUID:1\r\n"
-	        "DTSTART:20250101T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	        "DTSTART:20250101T100000Z\r\nDTEND:20250101T110000Z\r\n"
+	        "END:VEVENT\r\nEND:VCALENDAR\r\n"
 	        "\r\n--x--\r\n");
 	mt_assert_status(&m, CAL_CHANGED);
 	ct_assert_fixes(&m.res.report, "R-ITIP-6");
@@ -834,7 +843,8 @@ test_part_process_object_same_rules(void **state)
 {
 	static const char in[] = "BEGIN:VCALENDAR\nVERSION:2.0\n"
 	                         "PRODID:-//x//y//EN\nBEGIN:VEVENT\nUID:1\n"
-	                         "DTSTART:20250101T100000Z\nEND:VEVENT\n"
+	                         "DTSTART:20250101T100000Z\n"
+	                         "DTEND:20250101T110000Z\nEND:VEVENT\n"
 	                         "END:VCALENDAR\n";
 	struct mime_policy pol;
 	struct cal_report rep;
