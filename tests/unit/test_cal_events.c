@@ -200,8 +200,8 @@ test_ev3_never_on_timed(void **state)
 
 	(void)state;
 	ct_init(&r);
-	rt_run(&r, RT_PUBLISH("", "DTSTART:20250310T000000\r\n"
-	                          "DTEND:20250311T000000\r\n"));
+	rt_run(&r, RT_PUBLISH("", "DTSTART:20250310T000000Z\r\n"
+	                          "DTEND:20250311T000000Z\r\n"));
 	rt_assert_clean(&r);
 	ct_free(&r);
 }

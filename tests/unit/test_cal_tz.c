@@ -492,7 +492,7 @@ test_tz_no_tzid_on_date_or_utc(void **state)
 	           EV("z", "DTSTART;TZID=Europe/Paris:20250101T090000Z",
 	              "DTEND:20250101T100000Z", "") END,
 	       CAL_CHANGED, NULL, 0, NULL, NULL);
-	ct_assert_fixes(&r.rep, "R-TZ-7");
+	ct_assert_fixes(&r.rep, "R-EV-3,R-TZ-7"); /* AllDayHint yes */
 	assert_int_equal(ct_count(&r.rep, "R-TZ-7", CAL_FIX), 3);
 	assert_true(has_line(&r, "DTSTART;VALUE=DATE:20250101"));
 	assert_true(has_line(&r, "DTEND;VALUE=DATE:20250102"));
