@@ -84,6 +84,12 @@ int	cal_report_has_fix(const struct cal_report *rep);
  */
 void	cal_report_withdraw(struct cal_report *rep, size_t first,
 	    size_t first_fix);
+/*
+ * cal_report_demote - the same with the given prefix ("not applied: " for
+ * withdraw): for a change that was only reported, or undone.
+ */
+void	cal_report_demote(struct cal_report *rep, size_t first,
+	    size_t first_fix, const char *prefix);
 /* cal_report_move - append every finding of src to dst; src left empty */
 int	cal_report_move(struct cal_report *dst, struct cal_report *src);
 
@@ -130,6 +136,10 @@ struct cal_policy {
 	int			 strip_override_rrule;	/* R-RR-7 */
 	int			 add_organizer;		/* R-ITIP-7 AddOrganizer */
 	int			 use_email_param;	/* R-ITIP-8 UseEmailParam */
+	const char		*disable_rules;		/* ids never run; NULL
+							 * = none (borrowed) */
+	const char		*report_only_rules;	/* ids whose changes
+							 * become reports */
 };
 
 /* struct cal_limits - ceilings; past one the object is left as it is */
@@ -147,6 +157,15 @@ struct cal_limits {
 
 void	cal_policy_default(struct cal_policy *pol);
 void	cal_limits_default(struct cal_limits *lim);
+
+/*
+ * cal_rule_listed - is id one of the rule ids of list? list is ids
+ * separated by commas and/or blanks ("R-LEX-3, R-ITIP-1"), any case; NULL
+ * is the empty list. The form of DisableRules and ReportOnlyRules.
+ */
+int	cal_rule_listed(const char *list, const char *id);
+/* cal_rule_known - is id a rule of the core's table (ical/rules.c)? */
+int	cal_rule_known(const char *id);
 
 /*
  * struct cal_context - what the message around the object says. Every field
@@ -168,6 +187,23 @@ struct cal_context {
 void	cal_context_init(struct cal_context *ctx);
 
 /*
+ * struct cal_ident - who and what an iCalendar object is about, for the
+ * decisions of the MIME layer (copies, promotion). Addresses are mailto:
+ * addresses without the scheme, lower case; strings are owned, NULL when
+ * absent. Filled for CAL_CHANGED and CAL_UNCHANGED iCalendar objects, from
+ * the object as it leaves.
+ */
+struct cal_ident {
+	char		*uid;		/* UID of the first component with one */
+	unsigned	 nuids;		/* distinct UIDs (0, 1, 2: more) */
+	char		*organizer;	/* the ORGANIZER, when all agree */
+	char		*sent_by;	/* its SENT-BY, when all agree */
+	unsigned	 norganizers;	/* distinct ORGANIZERs (0, 1, 2) */
+	char		*attendee;	/* the ATTENDEE, when there is one */
+	unsigned	 nattendees;	/* distinct ATTENDEEs (0, 1, 2) */
+};
+
+/*
  * struct cal_out - the result. method[] is the object's METHOD after
  * normalization ("" when it has none, "?" when it is not an iTIP method);
  * it is filled for CAL_UNCHANGED too, so that the caller can align MIME
@@ -180,6 +216,7 @@ struct cal_out {
 	enum cal_kind	 kind;
 	char		 method[16];
 	char		 charset[32];	/* "utf-8" for CAL_CHANGED, else "" */
+	struct cal_ident ident;		/* see above; freed with the out */
 };
 
 void	cal_out_init(struct cal_out *out);

@@ -341,3 +341,98 @@ cal_prop_set_param(struct cal_prop *p, const char *name, const char *value)
 	p->rawlen = 0;
 	return 0;
 }
+
+/* doc_prop_clone - a copy of p; its raw bytes are moved to the copy's text */
+static struct cal_prop *
+doc_prop_clone(const struct cal_prop *p, const struct cal_doc *from,
+    const struct cal_doc *to)
+{
+	struct cal_prop *c;
+
+	c = cal_prop_new(p->name, p->params, p->value);
+	if (c == NULL)
+		return NULL;
+	if (p->raw != NULL)
+		c->raw = to->text + (p->raw - from->text);
+	c->rawlen = p->rawlen;
+	c->line = p->line;
+	c->refold = p->refold;
+	return c;
+}
+
+static int doc_comp_copy(struct cal_comp *, const struct cal_comp *,
+    const struct cal_doc *, const struct cal_doc *);
+
+/* doc_item_copy - one item of src appended to dst */
+static int
+doc_item_copy(struct cal_comp *dst, const struct cal_item *it,
+    const struct cal_doc *from, const struct cal_doc *to)
+{
+	struct cal_comp *sub;
+	struct cal_prop *p;
+
+	if (it->type == CAL_ITEM_PROP) {
+		p = doc_prop_clone(it->u.prop, from, to);
+		if (p == NULL || cal_comp_insert(dst, dst->n, p) != 0) {
+			cal_prop_free(p);
+			return -1;
+		}
+		return 0;
+	}
+	sub = calloc(1, sizeof(*sub));
+	if (sub == NULL)
+		return -1;
+	if (doc_comp_copy(sub, it->u.comp, from, to) != 0 ||
+	    cal_comp_append_comp(dst, sub) != 0) {
+		cal_comp_free(sub);
+		free(sub);
+		return -1;
+	}
+	return 0;
+}
+
+/* doc_comp_copy - src's name, lines and items into the empty dst */
+static int
+doc_comp_copy(struct cal_comp *dst, const struct cal_comp *src,
+    const struct cal_doc *from, const struct cal_doc *to)
+{
+	size_t i;
+
+	if ((src->name != NULL && (dst->name = strdup(src->name)) == NULL) ||
+	    (src->begin != NULL &&
+	    (dst->begin = doc_prop_clone(src->begin, from, to)) == NULL) ||
+	    (src->end != NULL &&
+	    (dst->end = doc_prop_clone(src->end, from, to)) == NULL))
+		return -1;
+	for (i = 0; i < src->n; i++)
+		if (doc_item_copy(dst, &src->items[i], from, to) != 0)
+			return -1;
+	return 0;
+}
+
+struct cal_doc *
+cal_doc_clone(const struct cal_doc *doc)
+{
+	struct cal_doc *c;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->text = malloc(doc->len + 1);
+	if (c->text == NULL) {
+		free(c);
+		return NULL;
+	}
+	memcpy(c->text, doc->text, doc->len + 1);
+	c->len = doc->len;
+	c->allow = doc->allow;
+	c->lex = doc->lex;
+	c->ncomps = doc->ncomps;
+	c->trailer_blank = doc->trailer_blank;
+	/* c->tz stays NULL: the copy resolves its TZIDs again if asked */
+	if (doc_comp_copy(&c->root, &doc->root, doc, c) != 0) {
+		cal_doc_free(c);
+		return NULL;
+	}
+	return c;
+}

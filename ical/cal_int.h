@@ -168,6 +168,8 @@ enum cal_status	cal_doc_parse(struct cal_doc **out, char *text, size_t len,
 		    const struct cal_lexinfo *lex, const struct cal_limits *lim,
 		    struct cal_report *rep);
 void	cal_doc_free(struct cal_doc *doc);	/* NULL-safe */
+/* cal_doc_clone - a deep copy (transfer full); NULL on out of memory */
+struct cal_doc	*cal_doc_clone(const struct cal_doc *doc);
 
 /*
  * cal_doc_write - the tree as CRLF, 75-octet-folded UTF-8 (transfer full).
@@ -298,6 +300,13 @@ int	rule_rr_rdate(struct cal_doc *, const struct cal_env *);
 int	rule_rr_shape(struct cal_doc *, const struct cal_env *);
 int	rule_rr_exdate(struct cal_doc *, const struct cal_env *);
 int	rule_rr_recurid(struct cal_doc *, const struct cal_env *);
+
+/*
+ * cal_ident_fill - UID, ORGANIZER and ATTENDEE of doc (cal_ident.c).
+ * Returns 0, or -1 on out of memory (f is then cleared).
+ */
+int	cal_ident_fill(struct cal_ident *f, const struct cal_doc *doc);
+void	cal_ident_free(struct cal_ident *f);	/* NULL-safe; reusable */
 
 /* cal_doc_method - METHOD of the calendar, canonical upper case; "" when
  * there is none, "?" when it is not an iTIP method */

@@ -80,6 +80,7 @@ cal_out_free(struct cal_out *out)
 	if (out == NULL)
 		return;
 	free(out->data);
+	cal_ident_free(&out->ident);
 	cal_out_init(out);
 }
 
@@ -217,7 +218,8 @@ norm_ical(struct cal_out *out, char *text, size_t len,
 		goto out;
 	r = cal_rules_run(doc, env);
 	snprintf(out->method, sizeof(out->method), "%s", cal_doc_method(doc));
-	if (r == CAL_RULE_ERROR)
+	if (r == CAL_RULE_ERROR ||
+	    (r == CAL_RULE_OK && cal_ident_fill(&out->ident, doc) != 0))
 		st = CAL_ERROR;
 	else if (r == CAL_RULE_LEAVE)
 		st = CAL_SKIPPED;	/* a finding says why */
@@ -258,6 +260,8 @@ cal_normalize(struct cal_out *out, const char *in, size_t len,
 			st = norm_other_kind(env.kind, rep);
 		}
 	}
+	if (st != CAL_CHANGED && st != CAL_UNCHANGED)
+		cal_ident_free(&out->ident);
 	if (st == CAL_CHANGED)
 		snprintf(out->charset, sizeof(out->charset), "utf-8");
 	else {

@@ -96,26 +96,31 @@ cal_report_has_fix(const struct cal_report *rep)
 }
 
 void
-cal_report_withdraw(struct cal_report *rep, size_t first, size_t first_fix)
+cal_report_demote(struct cal_report *rep, size_t first, size_t first_fix,
+    const char *prefix)
 {
-	size_t i;
-
+	size_t i, len;
 	char *t;
-	size_t len;
 
 	for (i = first; i < rep->n; i++) {
 		if (rep->v[i].kind != CAL_FIX)
 			continue;
 		rep->v[i].kind = CAL_REPORT;
-		len = strlen(rep->v[i].text) + sizeof("not applied: ");
+		len = strlen(rep->v[i].text) + strlen(prefix) + 1;
 		t = malloc(len);
 		if (t == NULL)
 			continue;	/* keep the old text; the kind is right */
-		snprintf(t, len, "not applied: %s", rep->v[i].text);
+		snprintf(t, len, "%s%s", prefix, rep->v[i].text);
 		free(rep->v[i].text);
 		rep->v[i].text = t;
 	}
 	rep->nfix = first_fix;
+}
+
+void
+cal_report_withdraw(struct cal_report *rep, size_t first, size_t first_fix)
+{
+	cal_report_demote(rep, first, first_fix, "not applied: ");
 }
 
 static int

@@ -5,8 +5,17 @@
  * rule comes from, whether it belongs to the lexical layer (which alone runs
  * on forwarded calendars, R-MIME-7), and the function. A reader finds a rule
  * by its id here, then in the file named for its family.
+ *
+ * The admin may switch a row off (DisableRules: it does not run) or make it
+ * report only (ReportOnlyRules: it runs on a copy of the object, which is
+ * then thrown away, so that its findings say what it would change while
+ * the object keeps everything it had). A rule's verdict that the object
+ * must be left as it is (CAL_RULE_LEAVE) stands in both modes of report.
  */
+#include <ctype.h>
 #include <stddef.h>
+#include <string.h>
+#include <strings.h>
 
 #include "cal_int.h"
 
@@ -104,16 +113,67 @@ cal_rules_get(size_t i)
 }
 
 int
+cal_rule_listed(const char *list, const char *id)
+{
+	size_t n, idlen = strlen(id);
+
+	while (list != NULL && *list != '\0') {
+		while (*list == ',' || isspace((unsigned char)*list))
+			list++;
+		n = strcspn(list, ", \t");
+		if (n == idlen && n > 0 && strncasecmp(list, id, n) == 0)
+			return 1;
+		list += n;
+	}
+	return 0;
+}
+
+int
+cal_rule_known(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < cal_rules_count(); i++)
+		if (strcasecmp(cal_rules[i].id, id) == 0)
+			return 1;
+	return 0;
+}
+
+/* rules_report_only - the rule on a copy; its fixes become reports */
+static int
+rules_report_only(const struct cal_rule *rule, const struct cal_doc *doc,
+    const struct cal_env *env)
+{
+	struct cal_doc *copy = cal_doc_clone(doc);
+	size_t first = env->rep->n, first_fix = env->rep->nfix;
+	int r;
+
+	if (copy == NULL)
+		return CAL_RULE_ERROR;
+	r = rule->apply(copy, env);
+	cal_doc_free(copy);
+	cal_report_demote(env->rep, first, first_fix,
+	    "report only (ReportOnlyRules): ");
+	return r;
+}
+
+int
 cal_rules_run(struct cal_doc *doc, const struct cal_env *env)
 {
+	const struct cal_rule *rule;
 	size_t i;
 	int r;
 
 	for (i = 0; i < cal_rules_count(); i++) {
-		if (env->pol->lexical_only &&
-		    !(cal_rules[i].flags & CAL_RULE_LEXICAL))
+		rule = &cal_rules[i];
+		if ((env->pol->lexical_only &&
+		    !(rule->flags & CAL_RULE_LEXICAL)) ||
+		    cal_rule_listed(env->pol->disable_rules, rule->id))
 			continue;
-		r = cal_rules[i].apply(doc, env);
+		if (cal_rule_listed(env->pol->report_only_rules, rule->id))
+			r = rules_report_only(rule, doc, env);
+		else
+			r = rule->apply(doc, env);
 		if (r != CAL_RULE_OK)
 			return r;
 	}
