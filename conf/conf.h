@@ -34,6 +34,12 @@ enum conf_missing_method {
 	CONF_MISSING_METHOD_LEAVE	/* add nothing; report */
 };
 
+enum conf_dkim_signed {
+	CONF_DKIM_SKIP = 0,		/* DKIM-signed mail is left as it is */
+	CONF_DKIM_REWRITE,		/* changed like any other */
+	CONF_DKIM_VERIFIED		/* changed when a trusted A-R says pass */
+};
+
 enum conf_encapsulated {
 	CONF_ENCAPSULATED_LEXICAL = 0,	/* forwarded calendars: R-LEX only */
 	CONF_ENCAPSULATED_NO		/* leave them alone */
@@ -112,6 +118,14 @@ struct conf {
 	int		 strip_override_rrule;	/* R-RR-7: 1 yes */
 	int		 add_organizer;		/* R-ITIP-7: 1 from */
 	int		 use_email_param;	/* R-ITIP-8: 1 yes */
+	int		 promote_attached_invite; /* R-MIME-4: 1 yes, 0 no */
+	int		 content_class_header;	/* R-MIME-8: 1 yes, 0 no */
+	int		 dkim_signed;		/* N-2: enum conf_dkim_signed */
+	char		*trusted_authserv_ids;	/* RFC 8601 ids; NULL = none */
+
+	/* per-rule switches: rule ids, NULL = none */
+	char		*disable_rules;		/* these never run */
+	char		*report_only_rules;	/* these only report */
 };
 
 /*

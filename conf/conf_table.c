@@ -91,6 +91,13 @@ static const struct conf_word conf_w_unsupported[] = {
     {NULL, 0},
 };
 
+static const struct conf_word conf_w_dkim[] = {
+    {"skip", CONF_DKIM_SKIP},
+    {"rewrite", CONF_DKIM_REWRITE},
+    {"verified", CONF_DKIM_VERIFIED},
+    {NULL, 0},
+};
+
 static const struct conf_word conf_w_facility[] = {
     {"no", CONF_SYSLOG_NONE},
     {"mail", LOG_MAIL},
@@ -176,6 +183,70 @@ conf_zone_check(const char *s)
 }
 
 #define CONF_ZONE_FORM "from-calendar, leave, or a zone such as Europe/Berlin"
+ * conf_list_check - a list of one or more tokens separated by commas and/or
+ * blanks, each accepted by tok_ok; 0 = good
+ */
+static int
+conf_list_check(const char *s, int (*tok_ok)(const char *, size_t))
+{
+	size_t n;
+	int count = 0;
+
+	for (;;) {
+		s += strspn(s, ", \t");
+		if (*s == '\0')
+			return count > 0 ? 0 : -1;
+		n = strcspn(s, ", \t");
+		if (!tok_ok(s, n))
+			return -1;
+		count++;
+		s += n;
+	}
+}
+
+/* conf_rule_id_ok - "R-LEX-3": letters, then one or more "-" words */
+static int
+conf_rule_id_ok(const char *t, size_t n)
+{
+	size_t i, dashes = 0;
+
+	if (!isalpha((unsigned char)t[0]) || t[n - 1] == '-')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (t[i] == '-' && t[i + 1] != '-')
+			dashes++;
+		else if (!isalnum((unsigned char)t[i]))
+			return 0;
+	}
+	return dashes > 0;
+}
+
+static int
+conf_rule_list_check(const char *s)
+{
+	return conf_list_check(s, conf_rule_id_ok);
+}
+
+#define CONF_RULES_FORM "rule ids separated by commas or blanks, or none"
+
+/* conf_authserv_ok - an authserv-id: a domain-like token */
+static int
+conf_authserv_ok(const char *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)t[i]) && t[i] != '.' &&
+		    t[i] != '-' && t[i] != '_')
+			return 0;
+	return 1;
+}
+
+static int
+conf_authserv_check(const char *s)
+{
+	return conf_list_check(s, conf_authserv_ok);
+}
 
 #define CONF_SOCKET_FORM                                                       \
 	"unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST"
@@ -214,6 +285,21 @@ const struct conf_key conf_keys[] = {
                conf_w_allday_zero,
                "an all-day event ending on its start day (R-EV-2): fix makes "
                "it one day long, leave reports it"),
+    CONF_WORDS("ContentClassHeader", CONF_T_ENUM, "no", content_class_header,
+               conf_w_yes_no,
+               "R-MIME-8: add Content-Class: urn:content-classes:"
+               "calendarmessage to a message that carries an inline "
+               "invitation"),
+    CONF_STRING("DisableRules", "none", CONF_LINE_MAX, disable_rules,
+                CONF_F_NONE, conf_rule_list_check, CONF_RULES_FORM,
+                "rules that never run, by id (e.g. R-LEX-3): their changes "
+                "are not made and they report nothing"),
+    CONF_WORDS(
+        "DkimSigned", CONF_T_ENUM, "skip", dkim_signed, conf_w_dkim,
+        "N-2: a DKIM-signed message is left as it is (skip), changed like "
+        "any other (rewrite), or changed only when an Authentication-Results "
+        "header from one of the TrustedAuthservIDs says dkim=pass for it "
+        "(verified); headers named in a signature's h= are never touched"),
     CONF_STRING("FloatingZone", "from-calendar", 63, floating_zone, 0,
                 conf_zone_check, CONF_ZONE_FORM,
                 "timed events with floating times (R-TZ-8): from-calendar "
@@ -285,10 +371,21 @@ const struct conf_key conf_keys[] = {
         "on an internal error, accept the mail unchanged or tempfail it"),
     CONF_STRING("PidFile", "none", CONF_LINE_MAX, pid_file, CONF_F_NONE, NULL,
                 NULL, "file to write the process id to, or none"),
-    CONF_WORDS("RepairBrokenLines", CONF_T_ENUM, "yes", repair_broken_lines,
-               conf_w_yes_no,
-               "join text cut by a raw newline back into its value "
-               "(R-LEX-5); no leaves such a calendar as it is"),
+    CONF_WORDS(
+        "PromoteAttachedInvite", CONF_T_ENUM, "yes", promote_attached_invite,
+        conf_w_yes_no,
+        "R-MIME-4: give an invitation sent only as an attachment an inline "
+        "text/calendar copy, when the message comes from its organizer (or "
+        "for a reply from its attendee)"),
+    CONF_WORDS(
+        "RepairBrokenLines", CONF_T_ENUM, "yes", repair_broken_lines,
+        conf_w_yes_no,
+        "R-LEX-5: join text cut by a raw newline back into its value (yes), "
+        "or leave such an object as it is (no)"),
+    CONF_STRING("ReportOnlyRules", "none", CONF_LINE_MAX, report_only_rules,
+                CONF_F_NONE, conf_rule_list_check, CONF_RULES_FORM,
+                "rules that only report, by id: their findings are logged "
+                "as what they would change, and nothing of theirs changes"),
     CONF_STRING("Socket", "inet:8895@127.0.0.1", CONF_LINE_MAX, socket, 0,
                 conf_socket_check, CONF_SOCKET_FORM,
                 "the milter socket the MTA connects to"),
@@ -301,6 +398,12 @@ const struct conf_key conf_keys[] = {
                "removes them, no reports them"),
     CONF_WORDS("Syslog", CONF_T_FACILITY, "mail", syslog_facility,
                conf_w_facility, "syslog facility, or no for no syslog"),
+    CONF_STRING(
+        "TrustedAuthservIDs", "none", CONF_LINE_MAX, trusted_authserv_ids,
+        CONF_F_NONE, conf_authserv_check,
+        "authserv-ids separated by commas or blanks, or none",
+        "Authentication-Results headers (RFC 8601) with these authserv-ids "
+        "are believed: by DkimSigned verified, and by the promotion guard"),
     CONF_WORDS("TzidStyle", CONF_T_ENUM, "keep", tzid_style,
                conf_w_tzid_style,
                "TZID names (R-TZ-2): keep the sender's, or rename them and "

@@ -119,6 +119,12 @@ cn_conf(const struct cn_opts *o)
 		fprintf(stderr, "%s\n", o->conf_path ? err : "out of memory");
 		exit(CN_EXIT_USAGE);
 	}
+	if (milt_policy_check(c, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n",
+		        o->conf_path ? o->conf_path : "defaults", err);
+		conf_free(c);
+		exit(CN_EXIT_USAGE);
+	}
 	return c;
 }
 

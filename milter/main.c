@@ -24,6 +24,7 @@
 
 #include "milt.h"
 #include "milt_work.h"
+#include "milt_policy.h"
 #include "../mime/mime.h"
 
 struct main_opts {
@@ -125,6 +126,10 @@ main_conf(const struct main_opts *o, int *defaults)
 	main_override(c, "Socket", o->socket, "-p");
 	main_override(c, "UserID", o->user, "-u");
 	main_override(c, "PidFile", o->pid_file, "-P");
+	if (milt_policy_check(c, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", *defaults ? "defaults" : path, err);
+		exit(1);
+	}
 	return c;
 }
 

@@ -60,7 +60,9 @@ struct milt_conn {
 /* milt_ctx.c */
 struct milt_conn *milt_conn_new(const struct conf *conf);
 void milt_conn_free(struct milt_conn *conn);
-struct milt_msg *milt_msg_new(size_t max);
+struct mime_policy;
+/* milt_msg_new - pol decides the fast path (borrowed for the call) */
+struct milt_msg *milt_msg_new(size_t max, const struct mime_policy *pol);
 void milt_msg_free(struct milt_msg *msg);
 void milt_msg_clear(struct milt_msg **msgp);
 /*

@@ -15,6 +15,7 @@
  * it as it is and sends us nothing more of it.
  */
 #include "milt.h"
+#include "milt_policy.h"
 #include "../mime/mime.h"
 
 /*
@@ -129,12 +130,14 @@ static sfsistat
 milt_cb_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct milt_conn *conn = milt_cb_attach(ctx);
+	struct mime_policy pol;
 
 	(void)argv;
 	if (conn == NULL)
 		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
 	milt_msg_clear(&conn->msg); /* a leftover the MTA never ended */
-	conn->msg = milt_msg_new(conn->conf->max_message_size);
+	milt_policy_from_conf(&pol, conn->conf);
+	conn->msg = milt_msg_new(conn->conf->max_message_size, &pol);
 	if (conn->msg == NULL) {
 		log_warnx("out of memory for a message");
 		return milt_verdict(ctx, conn->conf, CAL_ERROR);

@@ -44,7 +44,7 @@ milt_conn_free(struct milt_conn *conn)
 }
 
 struct milt_msg *
-milt_msg_new(size_t max)
+milt_msg_new(size_t max, const struct mime_policy *pol)
 {
 	struct milt_msg *msg;
 
@@ -52,7 +52,7 @@ milt_msg_new(size_t max)
 	if (msg == NULL)
 		return NULL;
 	msg->max = max;
-	msg->fast = mime_fast_new();
+	msg->fast = mime_fast_new(pol);
 	if (msg->fast == NULL) {
 		free(msg);
 		return NULL;

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <strings.h>
+#include <string.h>
 #include <time.h>
 
 #include "milt_policy.h"
@@ -47,6 +48,19 @@ milt_policy_tz(struct cal_policy *cal, const struct conf *conf)
 	cal->unrepresentable = conf->unrepresentable_zone ==
 	    CONF_UNREPRESENTABLE_REPORT ? CAL_UNREPRESENTABLE_REPORT :
 	    CAL_UNREPRESENTABLE_UTC_SINGLE;
+/* milt_policy_dkim - conf's DkimSigned in mime/'s terms */
+static enum mime_dkim_policy
+milt_policy_dkim(int v)
+{
+	switch (v) {
+	case CONF_DKIM_REWRITE:
+		return MIME_DKIM_REWRITE;
+	case CONF_DKIM_VERIFIED:
+		return MIME_DKIM_VERIFIED;
+	case CONF_DKIM_SKIP:
+	default:
+		return MIME_DKIM_SKIP;
+	}
 }
 
 void
@@ -76,5 +90,58 @@ milt_policy_from_conf(struct mime_policy *pol, const struct conf *conf)
 	pol->normalize_encapsulated =
 	    conf->normalize_encapsulated == CONF_ENCAPSULATED_LEXICAL;
 	milt_policy_tz(&pol->cal, conf);
+	pol->promote_attached = conf->promote_attached_invite;
+	pol->content_class = conf->content_class_header;
+	pol->dkim = milt_policy_dkim(conf->dkim_signed);
+	pol->trusted_authserv_ids = conf->trusted_authserv_ids;
+	pol->cal.disable_rules = conf->disable_rules;
+	pol->cal.report_only_rules = conf->report_only_rules;
 	pol->now = time(NULL);
+}
+
+/* milt_policy_check_ids - every id of list is a rule; none in other */
+static int
+milt_policy_check_ids(const char *key, const char *list, const char *other,
+                      char *err, size_t errlen)
+{
+	char id[64];
+	size_t n;
+
+	while (list != NULL && *list != '\0') {
+		list += strspn(list, ", \t");
+		n = strcspn(list, ", \t");
+		if (n == 0)
+			break;
+		snprintf(id, sizeof(id), "%.*s", (int)n, list);
+		list += n;
+		if (!mime_rule_known(id)) {
+			snprintf(err, errlen, "%s: %s is not a rule of this "
+			         "version of calmilter", key, id);
+			return -1;
+		}
+		if (cal_rule_listed(other, id)) {
+			snprintf(err, errlen, "%s: %s is also in "
+			         "ReportOnlyRules; name it in one of them", key,
+			         id);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+milt_policy_check(const struct conf *conf, char *err, size_t errlen)
+{
+	if (milt_policy_check_ids("DisableRules", conf->disable_rules,
+	                          conf->report_only_rules, err, errlen) != 0 ||
+	    milt_policy_check_ids("ReportOnlyRules", conf->report_only_rules,
+	                          NULL, err, errlen) != 0)
+		return -1;
+	if (conf->dkim_signed == CONF_DKIM_VERIFIED &&
+	    conf->trusted_authserv_ids == NULL) {
+		snprintf(err, errlen, "DkimSigned verified needs "
+		         "TrustedAuthservIDs: without it nothing is verified");
+		return -1;
+	}
+	return 0;
 }

@@ -19,7 +19,17 @@
 
 #define MIME_TRACE_HEADER "X-Calmilter"
 
-/* struct mime_policy - what milter/ passes down; plain data */
+/* N-2: what becomes of a DKIM-signed message (DkimSigned) */
+enum mime_dkim_policy {
+	MIME_DKIM_SKIP = 0,	/* left as it is */
+	MIME_DKIM_REWRITE,	/* changed like any other */
+	MIME_DKIM_VERIFIED	/* changed when a trusted A-R says dkim=pass */
+};
+
+/*
+ * struct mime_policy - what milter/ passes down; plain data (strings are
+ * borrowed from the configuration, which outlives every message)
+ */
 struct mime_policy {
 	struct cal_policy	 cal;
 	struct cal_limits	 cal_limits;
@@ -27,10 +37,21 @@ struct mime_policy {
 	unsigned		 max_depth;	/* MIME nesting walked */
 	unsigned		 max_parts;	/* parts walked */
 	int			 normalize_encapsulated; /* R-MIME-7: 1 lexical, 0 no */
+	int			 promote_attached; /* R-MIME-4 */
+	int			 content_class;	/* R-MIME-8 */
+	enum mime_dkim_policy	 dkim;		/* N-2 */
+	const char		*trusted_authserv_ids; /* RFC 8601 ids, or NULL */
 	time_t			 now;		/* processing time (see cal_context) */
 };
 
 void	mime_policy_default(struct mime_policy *pol);
+
+/*
+ * mime_rule_known - is id a rule calmilter implements (an R-MIME rule of
+ * mime/ or a row of the core's table)? For checking DisableRules and
+ * ReportOnlyRules when the configuration is loaded.
+ */
+int	mime_rule_known(const char *id);
 
 enum mime_edit_op {
 	MIME_HDR_CHANGE = 0,	/* replace the index-th header of that name */
@@ -113,7 +134,8 @@ uint8_t	*mime_apply(const uint8_t *msg, size_t len,
  */
 struct mime_fast;
 
-struct mime_fast	*mime_fast_new(void);
+/* mime_fast_new - for this policy (DkimSigned decides with the headers) */
+struct mime_fast	*mime_fast_new(const struct mime_policy *pol);
 void			 mime_fast_free(struct mime_fast *f);
 /* mime_fast_header - feed one top-level header; value as received */
 void			 mime_fast_header(struct mime_fast *f, const char *name,

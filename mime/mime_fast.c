@@ -7,7 +7,9 @@
  * said only for a single part whose type cannot be a calendar or vCard and
  * whose name cannot end in .ics, .vcs or .vcf, and for messages the slow
  * path would leave untouched as a whole (signed or encrypted: N-1;
- * DKIM-signed: N-2).
+ * DKIM-signed when DkimSigned says so: N-2, decided by the same code as the
+ * slow path, mime_auth.c, from the same DKIM-Signature and
+ * Authentication-Results fields).
  *
  * Maybe:  multipart/..., message/..., text/calendar, application/ics, ...,
  *         any type named x.ics, x.vcs or x.vcf, RFC 2231 or RFC 2047 names.
@@ -24,7 +26,8 @@
 struct mime_fast {
 	int		 n_ctype;	/* Content-Type fields seen */
 	int		 n_cdisp;
-	int		 dkim;		/* DKIM-Signature seen */
+	struct mime_policy pol;		/* DkimSigned, TrustedAuthservIDs */
+	struct mime_auth *auth;		/* DKIM-Signature and A-R fields */
 	char		*ctype;		/* first Content-Type value */
 	char		*cdisp;		/* first Content-Disposition value */
 	const char	*reason;
@@ -32,9 +35,15 @@ struct mime_fast {
 };
 
 struct mime_fast *
-mime_fast_new(void)
+mime_fast_new(const struct mime_policy *pol)
 {
-	return calloc(1, sizeof(struct mime_fast));
+	struct mime_fast *f = calloc(1, sizeof(struct mime_fast));
+
+	if (f == NULL)
+		return NULL;
+	f->pol = *pol;
+	f->auth = mime_auth_new(pol->trusted_authserv_ids);
+	return f;
 }
 
 void
@@ -44,6 +53,7 @@ mime_fast_free(struct mime_fast *f)
 		return;
 	free(f->ctype);
 	free(f->cdisp);
+	mime_auth_free(f->auth);
 	free(f);
 }
 
@@ -74,7 +84,9 @@ mime_fast_header(struct mime_fast *f, const char *name, const char *value)
 	else if (strcasecmp(name, "Content-Disposition") == 0)
 		fast_keep(&f->cdisp, &f->n_cdisp, value);
 	else if (strcasecmp(name, "DKIM-Signature") == 0)
-		f->dkim = 1;
+		(void)mime_auth_add_dkim(f->auth, value != NULL ? value : "");
+	else if (strcasecmp(name, "Authentication-Results") == 0)
+		(void)mime_auth_add_ar(f->auth, value != NULL ? value : "");
 }
 
 /* fast_has_name - a calendar/vCard file name, or an encoded name, in v */
@@ -139,10 +151,12 @@ fast_is_signed(const char *t)
 int
 mime_fast_needs_body(struct mime_fast *f)
 {
+	const char *why;
 	char t[128];
 
-	if (f->dkim)
-		return f->reason = "dkim", 0;	/* N-2 (DkimSigned skip) */
+	if (mime_auth_signed(f->auth) && !mime_auth_decide(f->auth, &f->pol,
+	    &why))
+		return f->reason = "dkim", 0;	/* N-2 */
 	if (f->n_ctype > 1 || f->n_cdisp > 1 ||
 	    (f->n_ctype == 1 && f->ctype == NULL) ||
 	    (f->n_cdisp == 1 && f->cdisp == NULL))

@@ -279,3 +279,21 @@ mime_header_fold(const char *name, const char *value)
 	}
 	return g_string_free(out, FALSE);
 }
+
+char *
+mime_attachment_disp(const char *ctype)
+{
+	GString *out = g_string_new("attachment");
+	const char *s = ctype != NULL ? ctype : "", *seg;
+	size_t n;
+	int first = 1;
+
+	while (ctype_split(&s, &seg, &n)) {
+		if (!first && param_is(seg, n, "name")) {
+			g_string_append(out, "; file");
+			g_string_append_len(out, seg, (gssize)n);
+		}
+		first = 0;
+	}
+	return g_string_free(out, FALSE);
+}

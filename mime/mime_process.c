@@ -3,13 +3,25 @@
  * its calendar and vCard parts acceptable to Exchange out
  *
  * Order of decisions: size (MaxMessageSize); a header block that parses;
- * DKIM-signed (N-2: left untouched); GMime's parse; the walk (signed or
- * encrypted content anywhere: N-1, untouched; depth and part ceilings);
- * then each candidate part. A limit or an internal error in any part leaves
- * the whole message as it is. When something changed, the new body is the
- * original with every splice applied, and the header edits are: remove the
- * trace headers that came from outside, relabel a top-level calendar part,
- * add one trace header naming the rules (an explicit addition to N-9).
+ * DKIM (N-2: DkimSigned decides, mime_auth.c); GMime's parse; the walk
+ * (signed or encrypted content anywhere: N-1, untouched; depth and part
+ * ceilings); then the candidate parts, in phases:
+ *
+ *   prepare     locate and decode each part (mime_part.c)
+ *   share       identical copies get the same context (R-MIME-6)
+ *   normalize   the core, part by part
+ *   relabel     PUBLISH attachments become text/calendar (R-MIME-5)
+ *   emit        labels and content become splices (mime_label.c)
+ *   check       copies of one object that differ are reported (R-MIME-6)
+ *   promote     an attached invitation gets an inline copy (R-MIME-4)
+ *   class       Content-Class, when asked for (R-MIME-8)
+ *
+ * A limit or an internal error in any part leaves the whole message as it
+ * is. When something changed, the new body is the original with every
+ * splice applied, and the header edits are: remove the trace headers that
+ * came from outside, the top-level labels that changed, Content-Class, and
+ * one trace header naming the rules (an explicit addition to N-9). No edit
+ * touches a header a DKIM signature names in h= (N-2).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +29,8 @@
 #include <strings.h>
 
 #include "mime_int.h"
+
+#define MIME_CONTENT_CLASS " urn:content-classes:calendarmessage"
 
 void
 mime_policy_default(struct mime_policy *pol)
@@ -28,6 +42,10 @@ mime_policy_default(struct mime_policy *pol)
 	pol->max_depth = 20;
 	pol->max_parts = 500;
 	pol->normalize_encapsulated = 1;
+	pol->promote_attached = 1;
+	pol->content_class = 0;
+	pol->dkim = MIME_DKIM_SKIP;
+	pol->trusted_authserv_ids = NULL;
 	pol->now = (time_t)-1;
 }
 
@@ -73,8 +91,8 @@ mime_init(void)
 	cal_init();
 }
 
-static const char *
-detect_eol(const uint8_t *msg, size_t len)
+const char *
+mime_detect_eol(const uint8_t *msg, size_t len)
 {
 	const uint8_t *nl = memchr(msg, '\n', len);
 
@@ -132,12 +150,24 @@ job_context(struct mime_job *job, GMimeMessage *m)
 	job->ctx.now = job->pol->now;
 }
 
+void
+mime_job_splice(struct mime_job *job, size_t start, size_t end,
+    GByteArray *bytes)
+{
+	struct mime_splice s = { start, end, bytes };
+
+	g_array_append_val(job->splices, s);
+}
+
+/* splice_cmp - by start; an insertion before a replacement at the same */
 static int
 splice_cmp(gconstpointer a, gconstpointer b)
 {
 	const struct mime_splice *x = a, *y = b;
 
-	return x->start < y->start ? -1 : x->start > y->start;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->end < y->end ? -1 : x->end > y->end;
 }
 
 /* job_body - the original body with every splice applied; -1 on overlap */
@@ -207,27 +237,74 @@ trace_value(const struct cal_report *rep)
 	return g_string_free(v, FALSE);
 }
 
+/* job_covered - does a DKIM signature name this header in h=? (N-2) */
+static int
+job_covered(const struct mime_job *job, const char *name)
+{
+	return job->auth != NULL && mime_auth_covers(job->auth, name);
+}
+
+/*
+ * job_signed_labels - the name of a top-level header the edits would
+ * touch that a DKIM signature covers, or NULL
+ */
+static const char *
+job_signed_labels(const struct mime_job *job)
+{
+	if (job->top_ctype != NULL && job_covered(job, "Content-Type"))
+		return "Content-Type";
+	if ((job->top_cte != NULL || job->top_cte_delete) &&
+	    job_covered(job, "Content-Transfer-Encoding"))
+		return "Content-Transfer-Encoding";
+	if (job->top_disp_delete && job_covered(job, "Content-Disposition"))
+		return "Content-Disposition";
+	return NULL;
+}
+
+/* job_label_edits - the top-level labels, in an order safe to execute */
+static void
+job_label_edits(struct mime_job *job)
+{
+	struct mime_result *res = job->res;
+	size_t ncte = mime_fields_count(&job->top, job->msg,
+	    "Content-Transfer-Encoding");
+
+	if (job->top_ctype != NULL)
+		edit_add(res, MIME_HDR_CHANGE, "Content-Type", 1,
+		    g_steal_pointer(&job->top_ctype));
+	if (job->top_cte != NULL)
+		edit_add(res, ncte > 0 ? MIME_HDR_CHANGE : MIME_HDR_ADD,
+		    "Content-Transfer-Encoding", 1,
+		    g_steal_pointer(&job->top_cte));
+	else if (job->top_cte_delete && ncte > 0)
+		edit_add(res, MIME_HDR_DELETE, "Content-Transfer-Encoding", 1,
+		    NULL);
+	if (job->top_disp_delete && mime_fields_count(&job->top, job->msg,
+	    "Content-Disposition") > 0)
+		edit_add(res, MIME_HDR_DELETE, "Content-Disposition", 1, NULL);
+	if (job->content_class)
+		edit_add(res, MIME_HDR_ADD, "Content-Class",
+		    0, g_strdup(MIME_CONTENT_CLASS));
+}
+
 /* job_edits - the header edits, in an order safe to execute one by one */
 static void
 job_edits(struct mime_job *job)
 {
 	struct mime_result *res = job->res;
 	size_t n = mime_fields_count(&job->top, job->msg, MIME_TRACE_HEADER);
+	int trace = !job_covered(job, MIME_TRACE_HEADER);
 
-	for (; n > 0; n--)	/* from the last, so indices stay valid */
+	for (; trace && n > 0; n--)	/* from the last: indices stay valid */
 		edit_add(res, MIME_HDR_DELETE, MIME_TRACE_HEADER, (unsigned)n,
 		    NULL);
-	if (job->top_ctype != NULL)
-		edit_add(res, MIME_HDR_CHANGE, "Content-Type", 1,
-		    g_steal_pointer(&job->top_ctype));
-	if (job->top_cte != NULL)
-		edit_add(res, mime_fields_count(&job->top, job->msg,
-		    "Content-Transfer-Encoding") > 0 ? MIME_HDR_CHANGE
-						      : MIME_HDR_ADD,
-		    "Content-Transfer-Encoding", 1,
-		    g_steal_pointer(&job->top_cte));
-	edit_add(res, MIME_HDR_ADD, MIME_TRACE_HEADER, 0,
-	    trace_value(&res->report));
+	job_label_edits(job);
+	if (trace)
+		edit_add(res, MIME_HDR_ADD, MIME_TRACE_HEADER, 0,
+		    trace_value(&res->report));
+	else
+		cal_report_add(&res->report, "N-2", CAL_REPORT, "no %s header: "
+		    "the DKIM signature covers it", MIME_TRACE_HEADER);
 }
 
 /* job_verdict - set status and reason of the result */
@@ -263,33 +340,31 @@ last_limit(const struct cal_report *rep)
 	return "an object ceiling";
 }
 
-/* job_parts - every candidate; the first limit or error decides for all */
-static enum cal_status
-job_parts(struct mime_job *job, const struct mime_walk *w)
+/* job_has_edits - did any phase change anything? */
+static int
+job_has_edits(const struct mime_job *job)
 {
-	enum cal_status st;
-	size_t i;
+	return job->splices->len > 0 || job->top_ctype != NULL ||
+	    job->top_cte != NULL || job->top_cte_delete ||
+	    job->top_disp_delete || job->content_class;
+}
 
-	for (i = 0; i < w->n; i++) {
-		job->res->parts_seen++;
-		if (w->v[i].encapsulated && !job->pol->normalize_encapsulated) {
-			cal_report_add(&job->res->report, "R-MIME-7", CAL_REPORT,
-			    "part %s: forwarded or reported calendar left as it "
-			    "is (NormalizeEncapsulated no)", w->v[i].path);
-			continue;
-		}
-		st = mime_part_run(job, &w->v[i]);
-		if (st == CAL_ERROR)
-			return job_verdict(job, st, MIME_REASON_ERROR,
-			    "internal error in a part");
-		if (st == CAL_LIMIT)
-			return job_verdict(job, st, MIME_REASON_LIMIT,
-			    last_limit(&job->res->report));
-		if (st == CAL_CHANGED)
-			job->res->parts_changed++;
-	}
-	if (job->res->parts_changed == 0)
+/* job_finish - the new body and the header edits, or why there are none */
+static enum cal_status
+job_finish(struct mime_job *job)
+{
+	const char *covered;
+	char why[128];
+
+	if (!job_has_edits(job))
 		return job_verdict(job, CAL_UNCHANGED, MIME_REASON_NONE, NULL);
+	covered = job_signed_labels(job);
+	if (covered != NULL) {
+		snprintf(why, sizeof(why), "the change needs the %s header, "
+		    "which the DKIM signature covers (N-2)", covered);
+		cal_report_withdraw(&job->res->report, 0, 0);
+		return job_verdict(job, CAL_SKIPPED, MIME_REASON_DKIM, why);
+	}
 	if (job_body(job) != 0)
 		return job_verdict(job, CAL_ERROR, MIME_REASON_ERROR,
 		    "overlapping edits");
@@ -297,26 +372,132 @@ job_parts(struct mime_job *job, const struct mime_walk *w)
 	return job_verdict(job, CAL_CHANGED, MIME_REASON_NONE, NULL);
 }
 
-/* job_parse_walk - GMime over the original bytes (no copy), then the walk */
+/* job_prepare_all - locate and decode every candidate */
+static void
+job_prepare_all(struct mime_job *job, struct mime_item *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].c->encapsulated && (!job->pol->normalize_encapsulated ||
+		    mime_rule_mode(job->pol, "R-MIME-7") == MIME_RULE_OFF)) {
+			if (!job->pol->normalize_encapsulated)
+				cal_report_add(&job->res->report, "R-MIME-7",
+				    CAL_REPORT, "part %s: forwarded or "
+				    "reported calendar left as it is "
+				    "(NormalizeEncapsulated no)", v[i].c->path);
+			v[i].st = CAL_SKIPPED;
+			continue;
+		}
+		mime_part_prepare(job, &v[i]);
+	}
+}
+
+/* job_run_all - the core for every prepared candidate; a limit or an
+ * error stops the message */
+static enum cal_status
+job_run_all(struct mime_job *job, struct mime_item *v, size_t n)
+{
+	enum cal_status st;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		st = mime_part_normalize(job, &v[i]);
+		if (st == CAL_ERROR)
+			return job_verdict(job, st, MIME_REASON_ERROR,
+			    "internal error in a part");
+		if (st == CAL_LIMIT)
+			return job_verdict(job, st, MIME_REASON_LIMIT,
+			    last_limit(&job->res->report));
+	}
+	return CAL_UNCHANGED;
+}
+
+/* job_phases - every phase over the candidates (see the top of the file) */
+static enum cal_status
+job_phases(struct mime_job *job, struct mime_item *v, size_t n)
+{
+	enum cal_status st;
+	size_t i;
+
+	job_prepare_all(job, v, n);
+	mime_copies_share(job, v, n);
+	st = job_run_all(job, v, n);
+	if (st != CAL_UNCHANGED)
+		return st;
+	mime_relabel(job, v, n);
+	for (i = 0; i < n; i++)
+		if (mime_part_emit(job, &v[i]) == CAL_CHANGED)
+			job->res->parts_changed++;
+	mime_copies_check(job, v, n);
+	st = mime_promote(job, v, n);
+	if (st == CAL_ERROR)
+		return job_verdict(job, st, MIME_REASON_ERROR, "promotion");
+	mime_content_class(job, v, n, st == CAL_CHANGED);
+	return job_finish(job);
+}
+
+/* job_parts - the candidates of the walk through the phases */
+static enum cal_status
+job_parts(struct mime_job *job, const struct mime_walk *w)
+{
+	struct mime_item *v = g_new0(struct mime_item, w->n);
+	enum cal_status st;
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		v[i].c = &w->v[i];
+	job->res->parts_seen = (unsigned)w->n;
+	st = job_phases(job, v, w->n);
+	for (i = 0; i < w->n; i++)
+		mime_item_free(&v[i]);
+	g_free(v);
+	return st;
+}
+
+/* job_warning - GMime's parser found something a reader may take two ways */
+static void
+job_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
+    gpointer data)
+{
+	(void)offset;
+	mime_ambiguity_gmime(data, (int)code, item);
+}
+
+/* job_parse - GMime over the original bytes (no copy) */
+static GMimeMessage *
+job_parse(struct mime_job *job, GByteArray *ba)
+{
+	GMimeStream *stream = g_mime_stream_mem_new_with_byte_array(ba);
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	GMimeParserOptions *opts = g_mime_parser_options_new();
+	GMimeMessage *m;
+
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
+	g_mime_parser_set_persist_stream(parser, TRUE);
+	g_mime_parser_options_set_warning_callback(opts, job_warning, job);
+	m = g_mime_parser_construct_message(parser, opts);
+	g_mime_parser_options_free(opts);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	return m;
+}
+
+/* job_parse_walk - the parse, the walk, then the parts */
 static enum cal_status
 job_parse_walk(struct mime_job *job)
 {
 	GByteArray *ba = g_byte_array_new_take((guint8 *)(uintptr_t)job->msg,
 	    job->len);
-	GMimeStream *stream = g_mime_stream_mem_new_with_byte_array(ba);
-	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-	GMimeMessage *m;
 	struct mime_walk w;
 	enum cal_status st;
 
-	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
-	g_mime_parser_set_persist_stream(parser, TRUE);
-	m = g_mime_parser_construct_message(parser, NULL);
 	memset(&w, 0, sizeof(w));
-	if (m == NULL)
+	job->gm = job_parse(job, ba);
+	if (job->gm == NULL)
 		st = job_verdict(job, CAL_MALFORMED, MIME_REASON_MALFORMED,
 		    "GMime cannot parse the message");
-	else if (mime_walk(&w, m, job->pol) != 0)
+	else if (mime_walk(&w, job->gm, job->pol) != 0)
 		st = job_verdict(job, CAL_ERROR, MIME_REASON_ERROR, "walk");
 	else if (w.is_signed)
 		st = job_verdict(job, CAL_SKIPPED, MIME_REASON_SIGNED,
@@ -326,16 +507,41 @@ job_parse_walk(struct mime_job *job)
 	else if (w.n == 0)
 		st = job_verdict(job, CAL_UNCHANGED, MIME_REASON_NO_PARTS, NULL);
 	else {
-		job_context(job, m);
+		mime_ambiguity_bounds(job, w.bounds);
+		job_context(job, job->gm);
 		st = job_parts(job, &w);
 	}
 	mime_walk_free(&w);
-	if (m != NULL)
-		g_object_unref(m);
-	g_object_unref(parser);
-	g_object_unref(stream);
+	if (job->gm != NULL)
+		g_object_unref(job->gm);
+	job->gm = NULL;
 	g_byte_array_free(ba, FALSE);	/* the bytes are the caller's */
 	return st;
+}
+
+/* job_auth - every DKIM-Signature and Authentication-Results field */
+static void
+job_auth(struct mime_job *job)
+{
+	const struct mime_field *fl;
+	char *v;
+	size_t i;
+
+	job->auth = mime_auth_new(job->pol->trusted_authserv_ids);
+	for (i = 0; i < job->top.n; i++) {
+		fl = &job->top.v[i];
+		if (!mime_field_is(job->msg, fl, "DKIM-Signature") &&
+		    !mime_field_is(job->msg, fl, "Authentication-Results"))
+			continue;
+		v = mime_field_value(job->msg, fl);
+		if (v == NULL)
+			continue;
+		if (mime_field_is(job->msg, fl, "DKIM-Signature"))
+			(void)mime_auth_add_dkim(job->auth, v);
+		else
+			(void)mime_auth_add_ar(job->auth, v);
+		free(v);
+	}
 }
 
 static void
@@ -354,7 +560,22 @@ job_free(struct mime_job *job)
 	g_free((char *)(uintptr_t)job->ctx.sender_addr);
 	g_free(job->top_ctype);
 	g_free(job->top_cte);
+	mime_auth_free(job->auth);
 	mime_fields_free(&job->top);
+}
+
+/* job_start - after the header block: DKIM decides, then the parse */
+static enum cal_status
+job_start(struct mime_job *job)
+{
+	const char *why = NULL;
+
+	job_auth(job);
+	if (mime_auth_signed(job->auth) &&
+	    !mime_auth_decide(job->auth, job->pol, &why))
+		return job_verdict(job, CAL_SKIPPED, MIME_REASON_DKIM, why);
+	job->body = job->top.end;
+	return job_parse_walk(job);
 }
 
 enum cal_status
@@ -377,132 +598,15 @@ mime_process(struct mime_result *res, const uint8_t *msg, size_t len,
 		    pol->max_message_size);
 		return job_verdict(&job, CAL_LIMIT, MIME_REASON_LIMIT, what);
 	}
-	job.eol = detect_eol(msg, len);
+	job.eol = mime_detect_eol(msg, len);
 	job.splices = g_array_new(FALSE, FALSE, sizeof(struct mime_splice));
 	if (mime_fields_parse(&job.top, msg, len, 0) != 0)
 		st = job_verdict(&job, CAL_MALFORMED, MIME_REASON_MALFORMED,
 		    "the header block does not parse");
-	else if (mime_fields_count(&job.top, msg, "DKIM-Signature") > 0)
-		st = job_verdict(&job, CAL_SKIPPED, MIME_REASON_DKIM,
-		    "DKIM-signed (N-2, DkimSigned skip)");
-	else {
-		job.body = job.top.end;
-		st = job_parse_walk(&job);
-	}
+	else
+		st = job_start(&job);
 	job_free(&job);
 	return st;
-}
-
-/* struct hline - one header field of the output: original or new bytes */
-struct hline {
-	const uint8_t	*p;
-	size_t		 n;
-	char		*name;		/* for matching edits */
-	GByteArray	*owned;		/* new bytes, or NULL */
-};
-
-static void
-hline_free(gpointer data)
-{
-	struct hline *h = data;
-
-	g_free(h->name);
-	if (h->owned != NULL)
-		g_byte_array_unref(h->owned);
-}
-
-/* hline_find - the index-th line named name, or -1 */
-static gint
-hline_find(GArray *hl, const char *name, unsigned index)
-{
-	guint i;
-
-	for (i = 0; i < hl->len; i++)
-		if (g_ascii_strcasecmp(g_array_index(hl, struct hline,
-		    i).name, name) == 0 && --index == 0)
-			return (gint)i;
-	return -1;
-}
-
-static struct hline
-hline_new(const struct mime_hdr_edit *e, const char *eol)
-{
-	struct hline h = { NULL, 0, g_strdup(e->name), g_byte_array_new() };
-	const char *v;
-
-	g_byte_array_append(h.owned, (const guint8 *)e->name,
-	    (guint)strlen(e->name));
-	g_byte_array_append(h.owned, (const guint8 *)":", 1);
-	for (v = e->value; *v != '\0'; v++) {
-		if (*v == '\n')
-			g_byte_array_append(h.owned, (const guint8 *)eol,
-			    (guint)strlen(eol));
-		else
-			g_byte_array_append(h.owned, (const guint8 *)v, 1);
-	}
-	g_byte_array_append(h.owned, (const guint8 *)eol, (guint)strlen(eol));
-	h.p = h.owned->data;
-	h.n = h.owned->len;
-	return h;
-}
-
-/* apply_edit - one edit on the header lines, as the MTA would do it */
-static void
-apply_edit(GArray *hl, const struct mime_hdr_edit *e, const char *eol)
-{
-	struct hline h;
-	gint i;
-
-	if (e->op == MIME_HDR_ADD) {
-		h = hline_new(e, eol);
-		g_array_append_val(hl, h);
-		return;
-	}
-	i = hline_find(hl, e->name, e->index ? e->index : 1);
-	if (i < 0)
-		return;
-	g_array_remove_index(hl, (guint)i);	/* clear func frees it */
-	if (e->op == MIME_HDR_CHANGE) {
-		h = hline_new(e, eol);
-		g_array_insert_val(hl, (guint)i, h);
-	}
-}
-
-uint8_t *
-mime_apply(const uint8_t *msg, size_t len, const struct mime_result *res,
-    size_t *outlen)
-{
-	struct mime_fields f;
-	GByteArray *out;
-	GArray *hl;
-	struct hline h;
-	const char *eol = detect_eol(msg, len);
-	size_t i, tail;
-
-	if (res->status != CAL_CHANGED || mime_fields_parse(&f, msg, len, 0) != 0)
-		return NULL;
-	hl = g_array_new(FALSE, FALSE, sizeof(struct hline));
-	g_array_set_clear_func(hl, hline_free);
-	for (i = 0; i < f.n; i++) {
-		h.p = msg + f.v[i].start;
-		h.n = f.v[i].next - f.v[i].start;
-		h.name = g_strndup((const char *)h.p, f.v[i].colon - f.v[i].start);
-		h.owned = NULL;
-		g_array_append_val(hl, h);
-	}
-	for (i = 0; i < res->nedits; i++)
-		apply_edit(hl, &res->edits[i], eol);
-	out = g_byte_array_new();
-	for (i = 0; i < hl->len; i++)
-		g_byte_array_append(out, g_array_index(hl, struct hline, i).p,
-		    (guint)g_array_index(hl, struct hline, i).n);
-	tail = f.n > 0 ? f.v[f.n - 1].next : 0;
-	g_byte_array_append(out, msg + tail, (guint)(f.end - tail));
-	g_byte_array_append(out, res->body, (guint)res->body_len);
-	g_array_free(hl, TRUE);
-	mime_fields_free(&f);
-	*outlen = out->len;
-	return g_byte_array_free(out, FALSE);
 }
 
 int

@@ -84,9 +84,20 @@ has_pgp_block(GMimePart *part)
 	return found;
 }
 
+struct walk_at {
+	const struct mime_policy	*pol;
+	unsigned			 depth;
+	char				 path[48];
+	int				 encapsulated;
+	GMimeObject			*msgobj;
+	GMimeObject			*scope;
+	GMimeObject			*parent;
+	int				 index;
+	int				 top;
+};
+
 static int
-walk_push(struct mime_walk *w, GMimePart *part, GMimeObject *msgobj,
-    const char *path, int encapsulated, int top)
+walk_push(struct mime_walk *w, GMimePart *part, const struct walk_at *at)
 {
 	struct mime_cand *v;
 
@@ -94,23 +105,18 @@ walk_push(struct mime_walk *w, GMimePart *part, GMimeObject *msgobj,
 	if (v == NULL)
 		return -1;
 	w->v = v;
-	v[w->n].part = part;
-	v[w->n].msgobj = msgobj;
-	snprintf(v[w->n].path, sizeof(v[w->n].path), "%s", path);
-	v[w->n].encapsulated = encapsulated;
-	v[w->n].top = top;
-	w->n++;
+	v = &w->v[w->n++];
+	memset(v, 0, sizeof(*v));
+	v->part = part;
+	v->msgobj = at->msgobj;
+	v->scope = at->scope;
+	v->parent = at->parent;
+	v->index = at->index;
+	snprintf(v->path, sizeof(v->path), "%s", at->path);
+	v->encapsulated = at->encapsulated;
+	v->top = at->top;
 	return 0;
 }
-
-struct walk_at {
-	const struct mime_policy	*pol;
-	unsigned			 depth;
-	char				 path[48];
-	int				 encapsulated;
-	GMimeObject			*msgobj;
-	int				 top;
-};
 
 static int walk_object(struct mime_walk *, GMimeObject *, struct walk_at);
 
@@ -135,14 +141,19 @@ walk_multipart(struct mime_walk *w, GMimeMultipart *mp, struct walk_at at,
     const char *type)
 {
 	struct walk_at sub = at;
+	const char *b = g_mime_multipart_get_boundary(mp);
 	int i, n = g_mime_multipart_get_count(mp);
 
+	if (b != NULL)
+		g_ptr_array_add(w->bounds, g_strdup(b));
 	sub.depth = at.depth + 1;
 	sub.msgobj = NULL;
+	sub.parent = GMIME_OBJECT(mp);
 	sub.top = 0;
 	sub.encapsulated = at.encapsulated ||
 	    strcasecmp(type, "multipart/report") == 0;
 	for (i = 0; i < n && !w->is_signed && !w->limit; i++) {
+		sub.index = i;
 		walk_path(sub.path, sizeof(sub.path), at.path, i + 1);
 		if (walk_object(w, g_mime_multipart_get_part(mp, i), sub) != 0)
 			return -1;
@@ -162,6 +173,9 @@ walk_message(struct mime_walk *w, GMimeMessagePart *mp, struct walk_at at)
 	sub.depth = at.depth + 1;
 	sub.encapsulated = 1;
 	sub.msgobj = GMIME_OBJECT(inner);
+	sub.scope = GMIME_OBJECT(inner);
+	sub.parent = NULL;
+	sub.index = 0;
 	sub.top = 0;
 	walk_path(sub.path, sizeof(sub.path), at.path, 1);
 	return walk_object(w, body, sub);
@@ -211,8 +225,7 @@ walk_object(struct mime_walk *w, GMimeObject *obj, struct walk_at at)
 	cand = in_list(t, cand_types) || has_cal_name(GMIME_PART(obj));
 	if (!cand)
 		return 0;
-	return walk_push(w, GMIME_PART(obj), at.msgobj, at.path,
-	    at.encapsulated, at.top);
+	return walk_push(w, GMIME_PART(obj), &at);
 }
 
 int
@@ -223,6 +236,7 @@ mime_walk(struct mime_walk *w, GMimeMessage *msg,
 	GMimeObject *body = g_mime_message_get_mime_part(msg);
 
 	memset(w, 0, sizeof(*w));
+	w->bounds = g_ptr_array_new_with_free_func(g_free);
 	if (body == NULL)
 		return 0;
 	memset(&at, 0, sizeof(at));
@@ -237,5 +251,7 @@ void
 mime_walk_free(struct mime_walk *w)
 {
 	free(w->v);
+	if (w->bounds != NULL)
+		g_ptr_array_unref(w->bounds);
 	memset(w, 0, sizeof(*w));
 }

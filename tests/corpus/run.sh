@@ -28,6 +28,30 @@ one() {
 }
 export -f one
 
+# selftest: corpus_check accepts the one addition R-MIME-4 makes and
+# nothing like it: the same output, tampered with, must be refused
+selftest() {
+	local fix=$top/tests/fixtures/mime/promote-plain.eml good=$TMPD/st.good
+	local bad=0 name edit
+	"$CALNORM" "$fix" > "$good" || return 1
+	"$CHECK" "$fix" "$good" || { echo "FAIL selftest: the promoted message is refused"; return 1; }
+	while IFS='|' read -r name edit; do
+		sed -e "$edit" "$good" > "$TMPD/st.$name"
+		cmp -s "$good" "$TMPD/st.$name" && { echo "FAIL selftest $name: no edit"; bad=1; continue; }
+		if "$CHECK" "$fix" "$TMPD/st.$name" 2>/dev/null; then
+			echo "FAIL selftest $name: corpus_check accepted it"; bad=1
+		fi
+	done <<-'EOF'
+	text-changed|s/Please find the/Please FIND the/
+	copy-differs|0,/^SUMMARY:Review/s//SUMMARY:Other/
+	copy-is-attachment|s/^\(Content-Type: text\/calendar; charset=utf-8; method=REQUEST\)\r$/\1\r\nContent-Disposition: attachment\r/
+	copy-is-publish|s/^Content-Type: text\/calendar; charset=utf-8; method=REQUEST/Content-Type: text\/calendar; charset=utf-8; method=PUBLISH/
+	copy-is-text|s/^Content-Type: text\/calendar; charset=utf-8; method=REQUEST/Content-Type: text\/plain; charset=utf-8/
+	EOF
+	return $bad
+}
+if ! selftest; then echo "corpus: corpus_check self-test failed"; exit 1; fi
+
 find "$corpus"/eml "$corpus"/ics "$corpus"/vcf -type f -print0 | sort -z |
     xargs -0 -n 8 -P "$(nproc)" bash -c 'for f; do one "$f"; done' _ \
     > "$TMPD/results"

@@ -10,6 +10,10 @@
 
 #include "../../mime/mime_int.h"
 
+/* the DKIM policy the next fast() runs with (tests reset it) */
+static enum mime_dkim_policy fast_dkim = MIME_DKIM_SKIP;
+static const char *fast_trusted = NULL;
+
 /*
  * fast - feed name/value pairs (NULL-terminated) and return the verdict;
  * *why gets the reason word.
@@ -17,12 +21,17 @@
 static int
 fast(const char **why, ...)
 {
-	struct mime_fast *f = mime_fast_new();
+	struct mime_policy pol;
+	struct mime_fast *f;
 	const char *name, *value;
 	static char reason[32];
 	va_list ap;
 	int r;
 
+	mime_policy_default(&pol);
+	pol.dkim = fast_dkim;
+	pol.trusted_authserv_ids = fast_trusted;
+	f = mime_fast_new(&pol);
 	assert_non_null(f);
 	va_start(ap, why);
 	while ((name = va_arg(ap, const char *)) != NULL) {
@@ -102,6 +111,60 @@ test_fast_no_for_dkim_signed(void **state)
 	assert_int_equal(fast(NULL, "Content-Type", " multipart/mixed",
 	                      "dkim-signature", " v=1", NULL),
 	                 0);
+}
+
+/* DkimSigned rewrite: a signature is no reason to say no */
+static void
+test_fast_dkim_rewrite_maybe(void **state)
+{
+	const char *why;
+
+	(void)state;
+	fast_dkim = MIME_DKIM_REWRITE;
+	assert_int_equal(fast(&why, "DKIM-Signature", " v=1; d=x; h=from",
+	                      "Content-Type", " text/calendar; method=REQUEST",
+	                      NULL),
+	                 1);
+	assert_string_equal(why, "type");
+	/* and a plain message is still a "no", for its type */
+	assert_int_equal(fast(&why, "DKIM-Signature", " v=1; d=x; h=from",
+	                      "Content-Type", " text/plain", NULL),
+	                 0);
+	assert_string_equal(why, "plain");
+	fast_dkim = MIME_DKIM_SKIP;
+}
+
+/* DkimSigned verified: decided by the same code as the slow path, from
+ * the same DKIM-Signature and Authentication-Results fields */
+static void
+test_fast_dkim_verified(void **state)
+{
+	const char *why;
+
+	(void)state;
+	fast_dkim = MIME_DKIM_VERIFIED;
+	fast_trusted = "mx.example.net";
+	assert_int_equal(fast(&why, "DKIM-Signature", " v=1; d=example.org;\n"
+	                      "\th=from; b=AAAA",
+	                      "Content-Type", " text/calendar; method=REQUEST",
+	                      NULL),
+	                 0);
+	assert_string_equal(why, "dkim");
+	assert_int_equal(fast(&why, "Authentication-Results", " mx.example.net;"
+	                      "\n\tdkim=pass header.d=example.org",
+	                      "DKIM-Signature", " v=1; d=example.org;\n"
+	                      "\th=from; b=AAAA",
+	                      "Content-Type", " text/calendar; method=REQUEST",
+	                      NULL),
+	                 1);
+	assert_int_equal(fast(&why, "Authentication-Results", " mx.evil.example;"
+	                      " dkim=pass header.d=example.org",
+	                      "DKIM-Signature", " v=1; d=example.org; b=AAAA",
+	                      "Content-Type", " text/calendar; method=REQUEST",
+	                      NULL),
+	                 0);
+	fast_dkim = MIME_DKIM_SKIP;
+	fast_trusted = NULL;
 }
 
 static void
@@ -305,6 +368,8 @@ main(void)
 	    cmocka_unit_test(test_fast_no_for_pdf_named_report_pdf),
 	    cmocka_unit_test(test_fast_no_without_content_type),
 	    cmocka_unit_test(test_fast_no_for_dkim_signed),
+	    cmocka_unit_test(test_fast_dkim_rewrite_maybe),
+	    cmocka_unit_test(test_fast_dkim_verified),
 	    cmocka_unit_test(test_fast_no_for_multipart_signed),
 	    cmocka_unit_test(test_fast_no_for_encrypted),
 	    cmocka_unit_test(test_fast_maybe_for_multipart),

@@ -125,13 +125,18 @@ test_walk_toplevel_rfc822_found_lexical_only(void **state)
 /* ---- selection by file name -----------------------------------------------
  */
 
-/* named_case - the part named *.ics is selected and fixed (R-LEX-9) */
+/*
+ * named_case - the part named *.ics is selected and fixed (R-LEX-9).
+ * These invitations come from their organizer, so R-MIME-4 would add an
+ * inline copy (test_mime_promote.c); here only the selection is looked at.
+ */
 static void
 named_case(const char *fixture)
 {
 	struct mt m;
 
 	mt_init(&m);
+	m.pol.promote_attached = 0;
 	mt_run(&m, fixture);
 	assert_int_equal(m.res.parts_seen, 1);
 	mt_assert_status(&m, CAL_CHANGED);
