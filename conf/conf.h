@@ -123,6 +123,12 @@ struct conf {
 	int		 dkim_signed;		/* N-2: enum conf_dkim_signed */
 	char		*trusted_authserv_ids;	/* RFC 8601 ids; NULL = none */
 
+	/* scope and exemptions (milter/milt_scope.c) */
+	char		*scope_domains;		/* "all" or recipient domains */
+	char		*exempt_networks;	/* CIDR blocks; NULL = none */
+	char		*exempt_sender_domains;	/* NULL = none */
+	int		 exempt_authenticated;	/* 1 yes, 0 no */
+
 	/* per-rule switches: rule ids, NULL = none */
 	char		*disable_rules;		/* these never run */
 	char		*report_only_rules;	/* these only report */

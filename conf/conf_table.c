@@ -7,6 +7,9 @@
  * by name (case-insensitively: the lookup is a bsearch with strcasecmp), then
  * regenerate conf/calmilter.conf with conf_print_example().
  */
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
@@ -183,6 +186,8 @@ conf_zone_check(const char *s)
 }
 
 #define CONF_ZONE_FORM "from-calendar, leave, or a zone such as Europe/Berlin"
+
+/*
  * conf_list_check - a list of one or more tokens separated by commas and/or
  * blanks, each accepted by tok_ok; 0 = good
  */
@@ -248,6 +253,68 @@ conf_authserv_check(const char *s)
 	return conf_list_check(s, conf_authserv_ok);
 }
 
+/* conf_domain_ok - a domain, or ".domain" for the domains below it */
+static int
+conf_domain_ok(const char *t, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)t[i]) && t[i] != '.' &&
+		    t[i] != '-' && t[i] != '_')
+			return 0;
+	return 1;
+}
+
+static int
+conf_domains_check(const char *s)
+{
+	return conf_list_check(s, conf_domain_ok);
+}
+
+/* conf_scope_check - "all", or a list of domains */
+static int
+conf_scope_check(const char *s)
+{
+	return strcasecmp(s, "all") == 0 ? 0 : conf_domains_check(s);
+}
+
+/* conf_cidr_ok - an IPv4 or IPv6 address, optionally /prefix */
+static int
+conf_cidr_ok(const char *t, size_t n)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	unsigned char addr[16];
+	unsigned long bits;
+	int v6;
+
+	if (n >= sizeof(buf))
+		return 0;
+	memcpy(buf, t, n);
+	buf[n] = '\0';
+	slash = strchr(buf, '/');
+	if (slash != NULL)
+		*slash++ = '\0';
+	v6 = strchr(buf, ':') != NULL;
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, buf, addr) != 1)
+		return 0;
+	if (slash == NULL)
+		return 1;
+	if (!isdigit((unsigned char)*slash))
+		return 0;
+	errno = 0;
+	bits = strtoul(slash, &end, 10);
+	return errno == 0 && *end == '\0' && bits <= (v6 ? 128u : 32u);
+}
+
+static int
+conf_cidrs_check(const char *s)
+{
+	return conf_list_check(s, conf_cidr_ok);
+}
+
 #define CONF_SOCKET_FORM                                                       \
 	"unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST"
 
@@ -300,6 +367,23 @@ const struct conf_key conf_keys[] = {
         "any other (rewrite), or changed only when an Authentication-Results "
         "header from one of the TrustedAuthservIDs says dkim=pass for it "
         "(verified); headers named in a signature's h= are never touched"),
+    CONF_WORDS(
+        "ExemptAuthenticated", CONF_T_ENUM, "no", exempt_authenticated,
+        conf_w_yes_no,
+        "yes: mail the MTA authenticated (SMTP AUTH, the {auth_authen} "
+        "macro) is left as it is"),
+    CONF_STRING(
+        "ExemptNetworks", "none", CONF_LINE_MAX, exempt_networks, CONF_F_NONE,
+        conf_cidrs_check,
+        "addresses or CIDR blocks separated by commas or blanks, or none",
+        "mail from clients in these networks is left as it is (decided at "
+        "connect)"),
+    CONF_STRING("ExemptSenderDomains", "none", CONF_LINE_MAX,
+                exempt_sender_domains, CONF_F_NONE, conf_domains_check,
+                "domains (.domain: those below it) separated by commas or "
+                "blanks, or none",
+                "mail whose envelope sender is in these domains is left as "
+                "it is"),
     CONF_STRING("FloatingZone", "from-calendar", 63, floating_zone, 0,
                 conf_zone_check, CONF_ZONE_FORM,
                 "timed events with floating times (R-TZ-8): from-calendar "
@@ -386,6 +470,14 @@ const struct conf_key conf_keys[] = {
                 CONF_F_NONE, conf_rule_list_check, CONF_RULES_FORM,
                 "rules that only report, by id: their findings are logged "
                 "as what they would change, and nothing of theirs changes"),
+    CONF_STRING(
+        "ScopeDomains", "all", CONF_LINE_MAX, scope_domains, 0,
+        conf_scope_check,
+        "all, or domains (.domain: those below it) separated by commas or "
+        "blanks",
+        "recipient domains hosted on Exchange: only a message with at least "
+        "one recipient there is changed (its body is one for all its "
+        "recipients); all: every message"),
     CONF_STRING("Socket", "inet:8895@127.0.0.1", CONF_LINE_MAX, socket, 0,
                 conf_socket_check, CONF_SOCKET_FORM,
                 "the milter socket the MTA connects to"),

@@ -46,6 +46,8 @@ struct milt_msg {
 	size_t body_off;        /* where the body starts in buf */
 	int scanning;           /* multipart: the body scan decides */
 	struct mime_scan scan;  /* fed every body chunk */
+	int in_scope;           /* a recipient in ScopeDomains was seen */
+	int scope_checked;      /* the scope was decided */
 };
 
 /* struct milt_conn - one SMTP connection, negotiate/connect to close */

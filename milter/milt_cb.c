@@ -4,8 +4,12 @@
  * Each callback fetches its context, calls one function, and maps the
  * result. The life of the two contexts:
  *
- *   negotiate/connect  milt_conn_new (either may come first to need it)
- *   envfrom            milt_msg_clear(&conn->msg), milt_msg_new
+ *   negotiate/connect  milt_conn_new (either may come first to need it);
+ *                      a client in ExemptNetworks is let go at connect
+ *   envfrom            milt_msg_clear(&conn->msg), milt_msg_new; an
+ *                      exempt sender or authenticated submission is let go
+ *   envrcpt, data      ScopeDomains: the message is let go at DATA when no
+ *                      recipient is in scope (before any header is sent)
  *   header/eoh/body    collect; let go early on a limit, an error, or when
  *                      the headers show no calendar or vCard can follow
  *   eom, abort         milt_msg_clear(&conn->msg)
@@ -16,6 +20,7 @@
  */
 #include "milt.h"
 #include "milt_policy.h"
+#include "milt_scope.h"
 #include "../mime/mime.h"
 
 /*
@@ -28,17 +33,8 @@
 	(SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA)
 #define MILT_STEPS_WANT (SMFIP_HDR_LEADSPC | SMFIP_SKIP | SMFIP_NR_HDR)
 
-/* the macros calmilter reads, per stage: the queue id for its log lines */
-static const struct {
-	int stage;
-	const char *macros;
-} milt_cb_symlist[] = {
-    {SMFIM_CONNECT, ""}, {SMFIM_HELO, ""}, {SMFIM_ENVFROM, "i"},
-    {SMFIM_ENVRCPT, ""}, {SMFIM_DATA, "i"}, {SMFIM_EOH, "i"},
-    {SMFIM_EOM, "i"},
-};
-
 static const struct conf *milt_cb_conf; /* set before smfi_main */
+static struct milt_scope milt_cb_scope; /* from milt_cb_conf; immutable */
 static struct milt_pool *milt_cb_pool;   /* set before smfi_main */
 
 /* milt_cb_attach - this connection's context, created on first use */
@@ -81,26 +77,62 @@ milt_cb_stop(SMFICTX *ctx, struct milt_conn *conn, enum cal_status st)
 	return ret;
 }
 
+/*
+ * milt_cb_symlist - ask only for the macros calmilter reads: the queue id
+ * (i) for log lines, and {auth_authen} for ExemptAuthenticated. The client
+ * address comes with connect itself, the envelope with its callbacks.
+ */
+static void
+milt_cb_symlist(SMFICTX *ctx)
+{
+	static char none[] = "", qid[] = "i", auth[] = "i {auth_authen}";
+
+	(void)smfi_setsymlist(ctx, SMFIM_CONNECT, none);
+	(void)smfi_setsymlist(ctx, SMFIM_ENVFROM,
+	                      milt_cb_scope.exempt_auth ? auth : qid);
+	(void)smfi_setsymlist(ctx, SMFIM_ENVRCPT, none);
+	(void)smfi_setsymlist(ctx, SMFIM_DATA, qid);
+	(void)smfi_setsymlist(ctx, SMFIM_EOH, qid);
+	(void)smfi_setsymlist(ctx, SMFIM_EOM, qid);
+}
+
+/* milt_cb_let_go - the message is not ours to touch: accept it as it is */
+static sfsistat
+milt_cb_let_go(SMFICTX *ctx, struct milt_conn *conn, const char *why)
+{
+	log_debug("%s: action=unchanged %s", milt_msg_qid(conn->msg, ctx), why);
+	milt_msg_clear(&conn->msg);
+	return milt_verdict(ctx, conn->conf, CAL_UNCHANGED);
+}
+
+/* milt_cb_scope_out - ScopeDomains and no recipient in scope: 1 */
+static int
+milt_cb_scope_out(struct milt_conn *conn)
+{
+	if (conn->msg->scope_checked || !milt_scope_by_rcpt(&milt_cb_scope))
+		return 0;
+	conn->msg->scope_checked = 1;
+	return !conn->msg->in_scope;
+}
+
 static sfsistat
 milt_cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
                   unsigned long f2, unsigned long f3, unsigned long *pf0,
                   unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
 	struct milt_conn *conn = milt_cb_attach(ctx);
-
-	size_t i;
+	unsigned long drop = MILT_STEPS_DROP;
 
 	(void)f2;
 	(void)f3;
+	if (milt_scope_by_rcpt(&milt_cb_scope))
+		drop &= ~(SMFIP_NORCPT | SMFIP_NODATA);
 	*pf0 = f0 & (MILT_ACTIONS | SMFIF_SETSYMLIST);
-	*pf1 = f1 & (MILT_STEPS_DROP | MILT_STEPS_WANT);
+	*pf1 = f1 & (drop | MILT_STEPS_WANT);
 	*pf2 = 0;
 	*pf3 = 0;
-	for (i = 0; (*pf0 & SMFIF_SETSYMLIST) != 0 &&
-	            i < sizeof(milt_cb_symlist) / sizeof(milt_cb_symlist[0]);
-	     i++)
-		(void)smfi_setsymlist(ctx, milt_cb_symlist[i].stage,
-		                      (char *)(uintptr_t)milt_cb_symlist[i].macros);
+	if ((*pf0 & SMFIF_SETSYMLIST) != 0)
+		milt_cb_symlist(ctx);
 	log_debug("negotiated actions 0x%lx, steps 0x%lx (offered 0x%lx, 0x%lx)",
 	          *pf0, *pf1, f0, f1);
 	if ((*pf0 & MILT_ACTIONS) != MILT_ACTIONS)
@@ -119,11 +151,16 @@ milt_cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 static sfsistat
 milt_cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 {
-	(void)host;
-	(void)addr;
+	char sane[LOG_SANE_MAX + 4];
+
 	if (milt_cb_attach(ctx) == NULL)
 		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
-	return SMFIS_CONTINUE;
+	if (!milt_scope_net_exempt(&milt_cb_scope, addr))
+		return SMFIS_CONTINUE;
+	log_debug("NOQUEUE: action=unchanged exempt=network client=%s",
+	          log_sane(sane, sizeof(sane), host != NULL ? host : "?",
+	                   (size_t)-1));
+	return milt_verdict(ctx, milt_cb_conf, CAL_UNCHANGED);
 }
 
 static sfsistat
@@ -131,8 +168,8 @@ milt_cb_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct milt_conn *conn = milt_cb_attach(ctx);
 	struct mime_policy pol;
+	static char authen[] = "{auth_authen}";
 
-	(void)argv;
 	if (conn == NULL)
 		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
 	milt_msg_clear(&conn->msg); /* a leftover the MTA never ended */
@@ -142,6 +179,37 @@ milt_cb_envfrom(SMFICTX *ctx, char **argv)
 		log_warnx("out of memory for a message");
 		return milt_verdict(ctx, conn->conf, CAL_ERROR);
 	}
+	if (milt_scope_auth_exempt(&milt_cb_scope, smfi_getsymval(ctx, authen)))
+		return milt_cb_let_go(ctx, conn, "exempt=authenticated");
+	if (argv[0] != NULL &&
+	    milt_scope_sender_exempt(&milt_cb_scope, argv[0]))
+		return milt_cb_let_go(ctx, conn, "exempt=sender");
+	return SMFIS_CONTINUE;
+}
+
+/* milt_cb_envrcpt - one recipient in a ScopeDomains domain is enough */
+static sfsistat
+milt_cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct milt_conn *conn = milt_cb_current(ctx);
+
+	if (conn == NULL)
+		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
+	if (argv[0] != NULL && milt_scope_rcpt_in(&milt_cb_scope, argv[0]))
+		conn->msg->in_scope = 1;
+	return SMFIS_CONTINUE;
+}
+
+/* milt_cb_data - after the last recipient: out of scope, let it go */
+static sfsistat
+milt_cb_data(SMFICTX *ctx)
+{
+	struct milt_conn *conn = milt_cb_current(ctx);
+
+	if (conn == NULL)
+		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
+	if (milt_cb_scope_out(conn))
+		return milt_cb_let_go(ctx, conn, "scope=out");
 	return SMFIS_CONTINUE;
 }
 
@@ -157,6 +225,8 @@ milt_cb_header(SMFICTX *ctx, char *name, char *value)
 		return SMFIS_NOREPLY; /* a verdict waits for eoh */
 	if (msg == NULL)
 		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
+	if (milt_cb_scope_out(conn)) /* an MTA that sent no DATA step */
+		return milt_cb_let_go(ctx, conn, "scope=out");
 	if (msg->stop != CAL_UNCHANGED)
 		return milt_cb_stop(ctx, conn, msg->stop);
 	return SMFIS_CONTINUE;
@@ -171,6 +241,8 @@ milt_cb_eoh(SMFICTX *ctx)
 
 	if (conn == NULL)
 		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
+	if (milt_cb_scope_out(conn)) /* an MTA that sent no DATA step */
+		return milt_cb_let_go(ctx, conn, "scope=out");
 	st = conn->msg->stop;
 	if (st == CAL_UNCHANGED)
 		st = milt_msg_eoh(conn->msg);
@@ -248,6 +320,8 @@ milt_register(const struct conf *conf)
 	    .xxfi_flags = MILT_ACTIONS,
 	    .xxfi_connect = milt_cb_connect,
 	    .xxfi_envfrom = milt_cb_envfrom,
+	    .xxfi_envrcpt = milt_cb_envrcpt,
+	    .xxfi_data = milt_cb_data,
 	    .xxfi_header = milt_cb_header,
 	    .xxfi_eoh = milt_cb_eoh,
 	    .xxfi_body = milt_cb_body,
@@ -257,6 +331,12 @@ milt_register(const struct conf *conf)
 	    .xxfi_negotiate = milt_cb_negotiate,
 	};
 
+	char err[256];
+
 	milt_cb_conf = conf;
+	if (milt_scope_init(&milt_cb_scope, conf, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		return MI_FAILURE;
+	}
 	return smfi_register(desc);
 }

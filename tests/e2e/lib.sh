@@ -387,14 +387,15 @@ stop_milter() {
 
 # ---- sending and receiving -------------------------------------------------------
 
-# deliver TAG FIXTURE PORT: send a copy with a unique Message-ID; sets MSGID,
-# SENT (the copy as sent) and GOT (the relayed message, LF) or fails
+# deliver TAG FIXTURE PORT [RCPT]: send a copy with a unique Message-ID;
+# sets MSGID, SENT (the copy as sent) and GOT (the relayed message, LF) or
+# fails. RCPT defaults to rcpt@example.net.
 deliver() {
-	local tag=$1 fix=$2 port=$3 f
+	local tag=$1 fix=$2 port=$3 rcpt=${4:-rcpt@example.net} f
 	SENT=$T/$tag.sent.eml
 	MSGID=$(with_msgid "$fix" "$SENT" "$tag")
 	GOT=$T/$tag.got.eml
-	if ! smtp_send "$port" sender@sender.test rcpt@example.net "$SENT" \
+	if ! smtp_send "$port" sender@sender.test "$rcpt" "$SENT" \
 	    "$T/$tag.smtp.log"; then
 		fail "$tag" "SMTP to port $port: $SMTP_CODE at $SMTP_STAGE (see $T/$tag.smtp.log)"
 		return 1

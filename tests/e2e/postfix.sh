@@ -21,6 +21,15 @@
 #   d  with calmilter stopped, front answers 4xx at MAIL FROM and queues
 #      nothing; a message sent through the retrying sender arrives exactly
 #      once after calmilter is back
+#   e  an invitation sent only as an attachment (R-MIME-4) arrives with an
+#      inline text/calendar copy of it, next to the text body in a new
+#      multipart/alternative; every header but the trace, the preamble, the
+#      epilogue, the text part and the attachment arrive byte-identical;
+#      the same as a message of its own, which becomes multipart/mixed with
+#      its Content-* headers moved, byte for byte, into the attachment's part
+#   f  the broken invite sent to a domain outside ScopeDomains (example.net
+#      here; every other case writes to rcpt@example.net) arrives
+#      byte-identical, let go at DATA
 #
 # Run as root (make e2e). Needs postfix (postfix, postconf, smtp-sink) and
 # build/calmilter + build/calnorm. Exit 0 when every case passes.
@@ -249,11 +258,127 @@ queues_empty() { [[ $(queue_count "$P0") == 0 && $(queue_count "$P1") == 0 ]]; }
 front_queue_count() { queue_count "$P1"; }
 
 milter_setup "$MILTER_PORT"
+echo "ScopeDomains example.net" >>"$CONF"
 
 if [[ $HARNESS_ONLY != 1 ]]; then
 	start_milter || die "calmilter did not start (see $T/calmilter.log:
 $(tail -n 20 "$T/calmilter.log" 2>/dev/null))"
 fi
+
+# ---- the iMIP cases (issue 6) ----------------------------------------------------
+
+# like_calnorm TAG: calnorm on the message as calmilter saw it (the
+# Received: header front added, then the message as sent) gives the relayed
+# body, Content-Type and X-Calmilter; appends to the caller's why array
+like_calnorm() {
+	local tag=$1
+	milter_input "$tag" >"$T/$tag.milter-input.eml"
+	if "$CALNORM" -c "$CONF" "$T/$tag.milter-input.eml" \
+	    >"$T/$tag.calnorm.eml" 2>"$T/$tag.calnorm.err"; then
+		sed -i 's/\r$//' "$T/$tag.calnorm.eml"
+		cmp -s <(body "$T/$tag.calnorm.eml") <(body "$GOT") ||
+		    why+=("relayed body differs from calnorm's (diff $T/$tag.calnorm.eml $GOT)")
+		[[ $(header_value "$T/$tag.calnorm.eml" Content-Type) == "$(header_value "$GOT" Content-Type)" ]] ||
+		    why+=("Content-Type differs from calnorm's")
+		if grep -qi '^x-calmilter:' <(headers "$T/$tag.calnorm.eml"); then
+			[[ $(header_value "$T/$tag.calnorm.eml" X-Calmilter) == "$(header_value "$GOT" X-Calmilter)" ]] ||
+			    why+=("X-Calmilter differs from calnorm's")
+		fi
+	else
+		why+=("calnorm failed: $(head -c 300 "$T/$tag.calnorm.err")")
+	fi
+}
+
+# outside FILE BOUNDARY: the preamble and the epilogue of a multipart body
+outside() {
+	body "$1" | awk -v b="--$2" '$0 == b || $0 == b "--" { if ($0 == b "--") after = 1; seen = 1; next }
+	    !seen || after { print }'
+}
+
+# check_copy TAG PART ATTACHMENT: PART is an inline text/calendar;
+# charset=utf-8; method=REQUEST whose content is ATTACHMENT's
+check_copy() {
+	local ct
+	ct=$(header_value "$2" Content-Type)
+	[[ $ct == [Tt]ext/[Cc]alendar* ]] || why+=("the copy is '$ct'")
+	[[ $(param "$ct" method) == REQUEST ]] || why+=("copy '$ct' lacks method=REQUEST")
+	[[ $(param "$ct" charset) == utf-8 ]] || why+=("copy '$ct' lacks charset=utf-8")
+	[[ -z $(header_value "$2" Content-Disposition) ]] || why+=("the copy has a Content-Disposition")
+	cmp -s <(part_payload "$2" | sed 's/\r$//') <(part_payload "$3" | sed 's/\r$//') ||
+	    why+=("the copy's content is not the attachment's (diff $2 $3)")
+}
+
+# finish TAG: pass or fail with the collected whys
+finish() {
+	if ((${#why[@]})); then
+		local IFS=';'
+		fail "$1" "${why[*]}"
+	else
+		pass "$1"
+	fi
+}
+
+# check_promoted TAG: an attached invitation arrived with an inline copy
+# in a new alternative with the text part; everything else as sent
+check_promoted() {
+	local tag=$1 why=() b n ab an
+	lf "$SENT" >"$T/$tag.sent.lf"
+	cmp -s <(headers_except "$T/$tag.sent.lf" '^(received|x-calmilter)$') \
+	    <(headers_except "$GOT" '^(received|x-calmilter)$') ||
+	    why+=("headers other than X-Calmilter changed")
+	header_value "$GOT" X-Calmilter | grep -q 'rules=R-MIME-4$' ||
+	    why+=("X-Calmilter is '$(header_value "$GOT" X-Calmilter)', want rules=R-MIME-4")
+	b=$(param "$(header_value "$GOT" Content-Type)" boundary)
+	n=$(split_parts "$GOT" "$b" "$T/$tag.got.part")
+	split_parts "$T/$tag.sent.lf" "$b" "$T/$tag.sent.part" >/dev/null
+	cmp -s <(outside "$T/$tag.sent.lf" "$b") <(outside "$GOT" "$b") ||
+	    why+=("preamble or epilogue changed")
+	if [[ $n != 2 ]]; then
+		why+=("$n parts under '$b', want 2")
+	else
+		cmp -s "$T/$tag.sent.part.2" "$T/$tag.got.part.2" ||
+		    why+=("the attachment is not byte-identical (diff $T/$tag.sent.part.2 $T/$tag.got.part.2)")
+		ab=$(param "$(header_value "$T/$tag.got.part.1" Content-Type)" boundary)
+		an=$(split_parts "$T/$tag.got.part.1" "$ab" "$T/$tag.got.alt")
+		if [[ $(header_value "$T/$tag.got.part.1" Content-Type) != multipart/alternative* || $an != 2 ]]; then
+			why+=("part 1 is not a multipart/alternative of 2 parts")
+		else
+			cmp -s "$T/$tag.sent.part.1" "$T/$tag.got.alt.1" ||
+			    why+=("the text part is not byte-identical (diff $T/$tag.sent.part.1 $T/$tag.got.alt.1)")
+			check_copy "$tag" "$T/$tag.got.alt.2" "$T/$tag.sent.part.2"
+		fi
+	fi
+	like_calnorm "$tag"
+	finish "$tag"
+}
+
+# check_restructured TAG: a message that was the attachment alone became
+# multipart/mixed { copy, attachment }, the attachment's Content-* headers
+# and body byte-identical in its part
+check_restructured() {
+	local tag=$1 why=() b n moved='^(received|x-calmilter|content-type|content-transfer-encoding|content-disposition)$'
+	lf "$SENT" >"$T/$tag.sent.lf"
+	cmp -s <(headers_except "$T/$tag.sent.lf" "$moved") <(headers_except "$GOT" "$moved") ||
+	    why+=("headers other than the moved Content-* ones changed")
+	[[ -z $(header_value "$GOT" Content-Transfer-Encoding)$(header_value "$GOT" Content-Disposition) ]] ||
+	    why+=("Content-Transfer-Encoding or Content-Disposition left at the top")
+	b=$(param "$(header_value "$GOT" Content-Type)" boundary)
+	[[ $(header_value "$GOT" Content-Type) == multipart/mixed* && $b == =_calmilter_* ]] ||
+	    why+=("top Content-Type is '$(header_value "$GOT" Content-Type)'")
+	n=$(split_parts "$GOT" "$b" "$T/$tag.got.part")
+	if [[ $n != 2 ]]; then
+		why+=("$n parts under '$b', want 2")
+	else
+		cmp -s <(header_list "$T/$tag.sent.lf" | grep -iE '^content-(type|transfer-encoding|disposition):') \
+		    <(header_list "$T/$tag.got.part.2") ||
+		    why+=("the attachment's part does not carry the moved headers as they were")
+		cmp -s <(body "$T/$tag.sent.lf") <(body "$T/$tag.got.part.2") ||
+		    why+=("the attachment's body is not byte-identical")
+		check_copy "$tag" "$T/$tag.got.part.1" "$T/$tag.sent.lf"
+	fi
+	like_calnorm "$tag"
+	finish "$tag"
+}
 
 # ---- the cases --------------------------------------------------------------------
 
@@ -280,6 +405,16 @@ else
 	deliver b-plain "$FIX/plain.eml" "$P1_PORT" && check_untouched b-plain
 	deliver c-signed-invite "$FIX/signed-invite.eml" "$P1_PORT" &&
 	    check_untouched c-signed-invite
+	deliver e-attached-invite "$FIX/attached-invite.eml" "$P1_PORT" &&
+	    check_promoted e-attached-invite
+	deliver e-attached-alone "$FIX/attached-alone.eml" "$P1_PORT" &&
+	    check_restructured e-attached-alone
+	if deliver f-out-of-scope "$FIX/broken-invite.eml" "$P1_PORT" \
+	    carol@elsewhere.test; then
+		check_untouched f-out-of-scope
+		grep -q "action=unchanged scope=out" "$T/calmilter.log" ||
+		    fail f-out-of-scope-log "calmilter did not log scope=out"
+	fi
 	stop_milter
 fi
 

@@ -54,11 +54,32 @@ function lib_split(msg)
 end
 
 -- lib_send - one message; returns the last reply and the stage that got
--- it ("header", "eoh", "body" or "eom"): where calmilter let it go
-function lib_send(conn, qid, msg, leadspc)
+-- it ("mail", "rcpt", "data", "header", "eoh", "body" or "eom"): where
+-- calmilter let it go. env, when given, holds from (the envelope sender),
+-- rcpts (a list: RCPT TO and DATA are then sent) and macros (name, value
+-- pairs added to MAIL's).
+function lib_send(conn, qid, msg, leadspc, env)
 	local fields, body = lib_split(msg)
-	assert(mt.macro(conn, SMFIC_MAIL, "i", qid) == nil, "macro")
-	assert(mt.mailfrom(conn, "<sender@example.com>") == nil, "mailfrom")
+	env = env or {}
+	assert(mt.macro(conn, SMFIC_MAIL, "i", qid,
+	    table.unpack(env.macros or {})) == nil, "macro")
+	assert(mt.mailfrom(conn, env.from or "<sender@example.com>") == nil,
+	    "mailfrom")
+	if mt.getreply(conn) ~= SMFIR_CONTINUE then
+		return mt.getreply(conn), "mail"
+	end
+	for _, r in ipairs(env.rcpts or {}) do
+		assert(mt.rcptto(conn, r) == nil, "rcptto")
+		if mt.getreply(conn) ~= SMFIR_CONTINUE then
+			return mt.getreply(conn), "rcpt"
+		end
+	end
+	if env.rcpts then
+		assert(mt.data(conn) == nil, "data")
+		if mt.getreply(conn) ~= SMFIR_CONTINUE then
+			return mt.getreply(conn), "data"
+		end
+	end
 	for _, f in ipairs(fields) do
 		local v = f.value
 		if not leadspc then
