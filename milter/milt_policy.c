@@ -48,6 +48,8 @@ milt_policy_tz(struct cal_policy *cal, const struct conf *conf)
 	cal->unrepresentable = conf->unrepresentable_zone ==
 	    CONF_UNREPRESENTABLE_REPORT ? CAL_UNREPRESENTABLE_REPORT :
 	    CAL_UNREPRESENTABLE_UTC_SINGLE;
+}
+
 /* milt_policy_dkim - conf's DkimSigned in mime/'s terms */
 static enum mime_dkim_policy
 milt_policy_dkim(int v)

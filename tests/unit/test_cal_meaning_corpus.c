@@ -257,6 +257,7 @@ mt_has_input(const struct mt *m)
 	       mt_find(m->in, m->inlen, 0, "RDATE") >= 0 ||
 	       mt_find(m->in, m->inlen, 0, "RECURRENCE-ID") >= 0 ||
 	       mt_find(m->in, m->inlen, 0, "VALARM") >= 0;
+}
 
 /*
  * same_object - equal texts, CRs and the final line ends aside: a copy
