@@ -222,6 +222,11 @@ series_recur(const struct cal_rrule *r, struct icalrecurrencetype *out)
 		return -1;
 	*out = icalrecurrencetype_from_string(text);
 	icalerror_clear_errno();
+	if (out->rscale != NULL) {	/* ours to free; R-RR-4 refuses it */
+		free(out->rscale);
+		out->rscale = NULL;
+		return -1;
+	}
 	return out->freq == ICAL_NO_RECURRENCE ? -1 : 0;
 }
 

@@ -125,6 +125,10 @@ series_extent(const struct cal_comp *c, int64_t start)
 	if (rr == NULL)
 		return 0;
 	r = icalrecurrencetype_from_string(rr->value);
+	if (r.rscale != NULL) {	/* libical strdup()s it for us to free */
+		free(r.rscale);
+		return 0;
+	}
 	if (r.freq == ICAL_NO_RECURRENCE)
 		return 0;
 	cal_civil_from_days(cal_day_of(start), &y, &m, &d);

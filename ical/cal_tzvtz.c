@@ -171,6 +171,11 @@ obs_libical(struct obs_ctx *c, const char *rule, int64_t start, int64_t y_hi)
 	struct icaltimetype t;
 	size_t steps = 0;
 
+	if (r.rscale != NULL) {	/* not a Gregorian rule: unread; ours */
+		free(r.rscale);
+		c->os->bad = 1;
+		return;
+	}
 	if (r.freq == ICAL_NO_RECURRENCE)
 		return;
 	it = icalrecur_iterator_new(r, ical_local(start));

@@ -194,6 +194,7 @@ test_switch_report_only_lexical(void **state)
 	"BEGIN:VEVENT\r\n"                                                     \
 	"UID:facts-1@example.org\r\n"                                          \
 	"DTSTAMP:20250101T000000Z\r\n"                                         \
+	"SEQUENCE:0\r\n"                                                       \
 	"DTSTART:20250310T090000Z\r\n"                                         \
 	"DTEND:20250310T100000Z\r\n"                                           \
 	"ORGANIZER;SENT-BY=\"mailto:Assist@Example.org\":MAILTO:Alice@Ex"     \
