@@ -25,6 +25,8 @@
 #include "../../ical/cal_tz.h"
 
 #define NOW ((time_t)1741600000)
+#define TZ_CORPUS_OTHERS                                                       \
+	"R-ITIP-5,R-ITIP-7,R-EV-1,R-EV-2,R-RR-3,R-RR-5,R-RR-6,R-RR-7"
 #define ZMAX 32
 
 static struct {
@@ -279,6 +281,16 @@ one_object(const char *where, const char *in, size_t len, const char *cs)
 	ct_init(&r);
 	r.ctx.now = NOW;
 	r.ctx.mime_charset = cs;
+	/*
+	 * This judge reads occurrences by UID and length and knows nothing of
+	 * the event rules' declared differences (a derived UID, an end added
+	 * or lengthened) nor of their values moved into DTSTART's zone (libical
+	 * 3.0 reads an RDATE's wall-clock time without its TZID, so an RDATE
+	 * R-RR-6 rewrites from Bogota's 11:30 to Berlin's 18:30, the same
+	 * instant, reads here as moved): those rules are judged, together with
+	 * these, by test_cal_meaning_corpus.
+	 */
+	r.pol.disable_rules = TZ_CORPUS_OTHERS;
 	ct_norm(&r, in, len);
 	if (ct_count(&r.rep, "CHECK", CAL_REPORT) > 0)
 		bad(where, ct_text(&r.rep, "CHECK", CAL_REPORT));
