@@ -35,7 +35,10 @@ local field = "--b\r\nContent-Ty"
 local cut = body_at + 32767 - #field - #head
 local inv = head .. string.rep("x", cut - 2) .. "\r\n" ..
     "--b\r\nContent-Type: text/calendar; charset=utf-8; method=REQUEST" ..
-    "\r\n\r\n" .. lib_events(1, "DTSTAMP:20250310T094640Z\r\n") ..
+    "\r\n\r\n" .. lib_events(1, "DTSTAMP:20250310T094640Z\r\n" ..
+    "SEQUENCE:0\r\nDTEND:20250310T100000Z\r\n" ..
+    "ORGANIZER:mailto:a@example.org\r\n" ..
+    "ATTENDEE:mailto:b@example.org\r\n") ..
     "--b--\r\n"
 assert(inv:sub(body_at + 32767 - #field + 1, body_at + 32767) == field,
     "t-fastpath: the field is not cut at the chunk's end")
