@@ -140,6 +140,7 @@ struct cal_policy {
 							 * = none (borrowed) */
 	const char		*report_only_rules;	/* ids whose changes
 							 * become reports */
+	int			 vcard21_to30;		/* R-VC-1: VCard21 to30 */
 };
 
 /* struct cal_limits - ceilings; past one the object is left as it is */
@@ -217,6 +218,7 @@ struct cal_out {
 	char		 method[16];
 	char		 charset[32];	/* "utf-8" for CAL_CHANGED, else "" */
 	struct cal_ident ident;		/* see above; freed with the out */
+	size_t		 ncards;	/* vCard: the cards it holds */
 };
 
 void	cal_out_init(struct cal_out *out);
@@ -235,6 +237,22 @@ void	cal_out_free(struct cal_out *out);	/* NULL-safe; reusable after */
 enum cal_status	cal_normalize(struct cal_out *out, const char *in, size_t len,
 		    const struct cal_context *ctx, const struct cal_policy *pol,
 		    const struct cal_limits *lim, struct cal_report *rep);
+
+/* struct cal_span - bytes [off, off + len) of a larger text */
+struct cal_span {
+	size_t	 off;
+	size_t	 len;
+};
+
+/*
+ * cal_vcard_cards - the top-level cards of a vCard object (any ASCII-based
+ * text: cal_out data, or the original bytes): each from its BEGIN:VCARD
+ * line to the end of its END:VCARD line, line end included, so that each
+ * is a vCard object of its own (R-VC-7). Stores at most max spans in v;
+ * returns how many cards there are.
+ */
+size_t	cal_vcard_cards(const char *in, size_t len, struct cal_span *v,
+	    size_t max);
 
 /*
  * cal_init - once per process, before threads: libical settings, the tz

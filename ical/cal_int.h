@@ -237,6 +237,8 @@ struct cal_env {
 };
 
 #define CAL_RULE_LEXICAL	0x01	/* runs in lexical-only mode too */
+#define CAL_RULE_VCARD		0x02	/* runs on vCards too */
+#define CAL_RULE_NOICAL		0x04	/* never runs on iCalendar */
 
 /* what a rule function returns */
 #define CAL_RULE_OK	0	/* applied, or nothing to do */
@@ -307,6 +309,13 @@ int	rule_rr_recurid(struct cal_doc *, const struct cal_env *);
  */
 int	cal_ident_fill(struct cal_ident *f, const struct cal_doc *doc);
 void	cal_ident_free(struct cal_ident *f);	/* NULL-safe; reusable */
+/* vCard rules (rule_vc21.c, rule_vc40.c, rule_vcard.c; vc_int.h) */
+int	rule_vc21(struct cal_doc *, const struct cal_env *);
+int	rule_vc_version(struct cal_doc *, const struct cal_env *);
+int	rule_vc40(struct cal_doc *, const struct cal_env *);
+int	rule_vc_names(struct cal_doc *, const struct cal_env *);
+int	rule_vc_photo(struct cal_doc *, const struct cal_env *);
+int	rule_vc_split(struct cal_doc *, const struct cal_env *);
 
 /* cal_doc_method - METHOD of the calendar, canonical upper case; "" when
  * there is none, "?" when it is not an iTIP method */

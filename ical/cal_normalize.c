@@ -16,6 +16,7 @@
 
 #include "cal_int.h"
 #include "cal_tz.h"
+#include "vc_int.h"
 
 const char *
 cal_status_name(enum cal_status st)
@@ -46,6 +47,7 @@ cal_policy_default(struct cal_policy *pol)
 	pol->strip_override_rrule = 0;
 	pol->add_organizer = 1;
 	pol->use_email_param = 1;
+	pol->vcard21_to30 = 1;
 }
 
 void
@@ -255,6 +257,8 @@ cal_normalize(struct cal_out *out, const char *in, size_t len,
 		env.kind = out->kind = cal_detect(text, textlen);
 		if (env.kind == CAL_KIND_ICAL)
 			st = norm_ical(out, text, textlen, &lex, &env);
+		else if (env.kind == CAL_KIND_VCARD)
+			st = vc_normalize(out, text, textlen, &lex, &env);
 		else {
 			free(text);
 			st = norm_other_kind(env.kind, rep);

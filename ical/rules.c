@@ -19,18 +19,20 @@
 
 #include "cal_int.h"
 
+#define VC_ONLY (CAL_RULE_VCARD | CAL_RULE_NOICAL)
+
 static const struct cal_rule cal_rules[] = {
 	/* id		grounds				flags / function */
 	{ "R-LEX-1",	"RFC 5545 3.4; [MS-STANOICAL] 2.2.1",
-	    CAL_RULE_LEXICAL, rule_lex_bom },
+	    CAL_RULE_LEXICAL | CAL_RULE_VCARD, rule_lex_bom },
 	{ "R-LEX-2",	"RFC 5545 3.1; RFC 5322 2.3",
-	    CAL_RULE_LEXICAL, rule_lex_eol },
+	    CAL_RULE_LEXICAL | CAL_RULE_VCARD, rule_lex_eol },
 	{ "R-LEX-3",	"RFC 5545 3.1 (75 octets, UTF-8 kept whole)",
-	    CAL_RULE_LEXICAL, rule_lex_fold },
+	    CAL_RULE_LEXICAL | CAL_RULE_VCARD, rule_lex_fold },
 	{ "R-LEX-4",	"RFC 5545 3.1.4, 8.1; [MS-STANOICAL] 2.2.169",
-	    CAL_RULE_LEXICAL, rule_lex_charset },
+	    CAL_RULE_LEXICAL | CAL_RULE_VCARD, rule_lex_charset },
 	{ "R-LEX-5",	"RFC 5545 3.1, 3.3.11",
-	    CAL_RULE_LEXICAL, rule_lex_control },
+	    CAL_RULE_LEXICAL | CAL_RULE_VCARD, rule_lex_control },
 	{ "R-LEX-8",	"[MS-OXCICAL] Appendix A; RFC 6047 2.4",
 	    CAL_RULE_LEXICAL, rule_lex_objects },
 	{ "R-LEX-9",	"RFC 5545 3.7.3, 3.7.4; [MS-OXCICAL] 2.1.3.1.1.3",
@@ -98,6 +100,19 @@ static const struct cal_rule cal_rules[] = {
 	    0, rule_tz_nodst },
 	{ "R-TZ-5",	"RFC 5545 3.6.5; [MS-OXCICAL] 2.1.3.1.1.19.2.2",
 	    0, rule_tz_syntax },
+	/* vCards: each card to vCard 3.0 as [MS-OXVCARD] reads it */
+	{ "R-VC-3",	"vCard 2.1; RFC 2426 5; [MS-OXVCARD]",
+	    VC_ONLY, rule_vc21 },
+	{ "R-VC-1",	"RFC 2426; [MS-OXVCARD] 1, 2 (issue 7: to30)",
+	    VC_ONLY, rule_vc_version },
+	{ "R-VC-2",	"RFC 6350 Appendix A; RFC 2426; [MS-OXVCARD]",
+	    VC_ONLY, rule_vc40 },
+	{ "R-VC-4",	"RFC 2426 3.1.1, 3.1.2, 3.6.9; RFC 6350 6.7.9",
+	    VC_ONLY, rule_vc_names },
+	{ "R-VC-6",	"[MS-OXVCARD] PHOTO",
+	    VC_ONLY, rule_vc_photo },
+	{ "R-VC-7",	"Outlook imports the first card only (anchors A.0)",
+	    VC_ONLY, rule_vc_split },
 };
 
 size_t
@@ -157,6 +172,15 @@ rules_report_only(const struct cal_rule *rule, const struct cal_doc *doc,
 	return r;
 }
 
+/* rules_kind_ok - does a row run on this kind of object? */
+static int
+rules_kind_ok(unsigned flags, enum cal_kind kind)
+{
+	if (kind == CAL_KIND_VCARD)
+		return (flags & CAL_RULE_VCARD) != 0;
+	return (flags & CAL_RULE_NOICAL) == 0;
+}
+
 int
 cal_rules_run(struct cal_doc *doc, const struct cal_env *env)
 {
@@ -169,6 +193,8 @@ cal_rules_run(struct cal_doc *doc, const struct cal_env *env)
 		if ((env->pol->lexical_only &&
 		    !(rule->flags & CAL_RULE_LEXICAL)) ||
 		    cal_rule_listed(env->pol->disable_rules, rule->id))
+			continue;
+		if (!rules_kind_ok(rule->flags, env->kind))
 			continue;
 		if (cal_rule_listed(env->pol->report_only_rules, rule->id))
 			r = rules_report_only(rule, doc, env);

@@ -63,7 +63,8 @@ test_rules_table_ids_in_order(void **state)
 	    "R-EV-5",   "R-RR-1",   "R-RR-2",   "R-RR-3",   "R-RR-5",
 	    "R-RR-4",   "R-RR-6",   "R-RR-7",   "R-TZ-7",   "R-TZ-8",
 	    "R-TZ-2",   "R-TZ-9",   "R-TZ-6",   "R-TZ-1",   "R-TZ-3",
-	    "R-TZ-4",   "R-TZ-5"};
+	    "R-TZ-4",   "R-TZ-5",   "R-VC-3",   "R-VC-1",   "R-VC-2",
+	    "R-VC-4",   "R-VC-6",   "R-VC-7"};
 	size_t i;
 
 	(void)state;

@@ -800,7 +800,32 @@ test_part_unknown_cte_left(void **state)
 	mt_free(&m);
 }
 
-/* a vCard part is found and, for now, left as it is */
+/* a vCard 2.1 part is found and written as vCard 3.0 (R-VC-1, R-VC-3) */
+static void
+test_part_vcard_to30(void **state)
+{
+	struct mt m;
+
+	(void)state;
+	mt_init(&m);
+	mt_runs(&m, "From: a@example.org\r\nMIME-Version: 1.0\r\n"
+	            "Content-Type: multipart/mixed; boundary=\"x\"\r\n\r\n"
+	            "--x\r\nContent-Type: text/x-vcard; charset=utf-8\r\n\r\n"
+	            "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Roe;Jane\r\n"
+	            "FN:Jane Roe\r\nTEL;WORK;VOICE:+1 555 0100\r\n"
+	            "END:VCARD\r\n"
+	            "\r\n--x--\r\n");
+	assert_int_equal(m.res.parts_seen, 1);
+	mt_assert_status(&m, CAL_CHANGED);
+	assert_true(mt_has(&m, "Content-Type: text/x-vcard; charset=utf-8"));
+	assert_true(mt_has(&m, "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Roe;Jane\r\n"
+	                       "FN:Jane Roe\r\nTEL;TYPE=WORK,VOICE:+1 555 0100"
+	                       "\r\nEND:VCARD\r\n"));
+	mt_assert_idempotent(&m);
+	mt_free(&m);
+}
+
+/* a correct vCard 3.0 part is left as it is */
 static void
 test_part_vcard_left(void **state)
 {
@@ -811,7 +836,8 @@ test_part_vcard_left(void **state)
 	mt_runs(&m, "From: a@example.org\r\nMIME-Version: 1.0\r\n"
 	            "Content-Type: multipart/mixed; boundary=\"x\"\r\n\r\n"
 	            "--x\r\nContent-Type: text/vcard; charset=utf-8\r\n\r\n"
-	            "BEGIN:VCARD\nVERSION:3.0\nFN:Bob\nN:;Bob;;;\nEND:VCARD\n"
+	            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob\r\nN:;Bob;;;\r\n"
+	            "END:VCARD\r\n"
 	            "\r\n--x--\r\n");
 	assert_int_equal(m.res.parts_seen, 1);
 	mt_assert_untouched(&m);
@@ -897,6 +923,7 @@ main(void)
 	    cmocka_unit_test(test_part_duplicate_content_type_left),
 	    cmocka_unit_test(test_part_unknown_cte_left),
 	    cmocka_unit_test(test_part_vcard_left),
+	    cmocka_unit_test(test_part_vcard_to30),
 	    cmocka_unit_test(test_part_input_is_object),
 	    cmocka_unit_test(test_part_process_object_same_rules),
 	};
