@@ -286,6 +286,8 @@ main(int argc, char **argv)
 	main_detach(c, o.foreground);
 	main_become(c, &u, drop);
 	pool = main_pool(c);
+	if (milt_threads_small_stacks() != 0)
+		log_warnx("cannot set the threads' stack size: default kept");
 	log_info("calmilter %s starting on %s", CALMILTER_VERSION, c->socket);
 	ret = smfi_main();
 	milt_pool_stop(pool);

@@ -120,6 +120,10 @@ void milt_log_findings(const struct milt_msg *msg,
 void milt_log_early(const struct milt_msg *msg, enum cal_status st,
                     sfsistat verdict);
 
+/* milt_threads.c: before smfi_main, 512 KB stacks for libmilter's
+ * threads (reused by glibc instead of mapped anew per connection) */
+int milt_threads_small_stacks(void);
+
 /* milt_daemon.c: process set-up for main() */
 struct milt_user {
 	char name[64];
