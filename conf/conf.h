@@ -88,6 +88,7 @@ struct conf {
 
 	/* limits: past one, the message passes unchanged */
 	size_t		 max_message_size;	/* bytes */
+	size_t		 spool_threshold;	/* bytes kept in memory */
 	size_t		 max_part_size;		/* bytes of one calendar part */
 	unsigned	 max_mime_depth;	/* nesting levels walked */
 	unsigned	 max_mime_parts;	/* parts walked per message */

@@ -484,6 +484,10 @@ const struct conf_key conf_keys[] = {
     CONF_NUMBER("SocketMode", CONF_T_MODE, "0660", 0, 0777, socket_mode,
                 "permissions of a unix socket (unix:/path), in octal; it is "
                 "owned by UserID, so the MTA needs to be in its group"),
+    CONF_NUMBER("SpoolThreshold", CONF_T_SIZE, "1M", 64 * CONF_KIB,
+                1 * CONF_GIB, spool_threshold,
+                "a message larger than this is kept in an unlinked file under "
+                "/var/tmp, not in memory (at or above MaxMessageSize: never)"),
     CONF_WORDS("StripOverrideRrule", CONF_T_ENUM, "no", strip_override_rrule,
                conf_w_yes_no,
                "an override with its own RRULE, RDATE or EXDATE (R-RR-7): yes "

@@ -32,7 +32,9 @@ struct milt_pool;
 /*
  * struct milt_msg - one message, MAIL FROM to eom or abort.
  * buf holds the message as the MTA relays it: each header "Name:" value
- * CRLF, an empty line, the body; never more than max bytes.
+ * CRLF, an empty line, the body; never more than max bytes. Past spool_at
+ * bytes they move to an unlinked file (spool_fd, buf NULL); either way
+ * milt_msg_bytes() gives all len bytes at eom.
  */
 struct milt_msg {
 	char qid[32];                 /* MTA macro "i"; "" until known */
@@ -41,6 +43,9 @@ struct milt_msg {
 	size_t len;
 	size_t cap;
 	size_t max;             /* MaxMessageSize */
+	size_t spool_at;        /* SpoolThreshold; 0 = never */
+	int spool_fd;           /* the message's file once spooled, or -1 */
+	const uint8_t *map;     /* the file mapped at eom, or NULL */
 	struct mime_fast *fast; /* fed every top-level header */
 	enum cal_status stop;   /* a header said stop (limit, error) */
 	size_t body_off;        /* where the body starts in buf */
@@ -77,6 +82,14 @@ enum cal_status milt_msg_header(struct milt_msg *msg, const char *name,
 enum cal_status milt_msg_eoh(struct milt_msg *msg);
 enum cal_status milt_msg_body(struct milt_msg *msg, const uint8_t *chunk,
                               size_t len);
+/* milt_msg_bytes - the whole message, in memory or the spool file mapped
+ * (once; unmapped by milt_msg_free); NULL when it cannot be mapped */
+const uint8_t *milt_msg_bytes(struct milt_msg *msg);
+/* milt_spool.c */
+int milt_spool_open(void);
+int milt_spool_write(int fd, const void *p, size_t n);
+const uint8_t *milt_spool_map(int fd, size_t len);
+void milt_spool_unmap(const uint8_t *p, size_t len);
 /* milt_msg_maybe - at eom: 0 when the body scan of a multipart message
  * found no part header that could start a calendar or vCard part */
 int milt_msg_maybe(struct milt_msg *msg);

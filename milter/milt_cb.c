@@ -179,6 +179,7 @@ milt_cb_envfrom(SMFICTX *ctx, char **argv)
 		log_warnx("out of memory for a message");
 		return milt_verdict(ctx, conn->conf, CAL_ERROR);
 	}
+	conn->msg->spool_at = conn->conf->spool_threshold;
 	if (milt_scope_auth_exempt(&milt_cb_scope, smfi_getsymval(ctx, authen)))
 		return milt_cb_let_go(ctx, conn, "exempt=authenticated");
 	if (argv[0] != NULL &&

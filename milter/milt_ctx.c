@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "milt.h"
 #include "../mime/mime.h"
@@ -52,6 +53,7 @@ milt_msg_new(size_t max, const struct mime_policy *pol)
 	if (msg == NULL)
 		return NULL;
 	msg->max = max;
+	msg->spool_fd = -1;
 	msg->fast = mime_fast_new(pol);
 	if (msg->fast == NULL) {
 		free(msg);
@@ -67,6 +69,9 @@ milt_msg_free(struct milt_msg *msg)
 		return;
 	mime_fast_free(msg->fast);
 	free(msg->buf);
+	milt_spool_unmap(msg->map, msg->len);
+	if (msg->spool_fd >= 0)
+		(void)close(msg->spool_fd);
 	free(msg);
 }
 
@@ -100,6 +105,28 @@ milt_msg_reserve(struct milt_msg *msg, size_t n)
 	return 0;
 }
 
+/* milt_msg_spool - past spool_at bytes, move the message into a file;
+ * when no file can be had, it stays in memory */
+static void
+milt_msg_spool(struct milt_msg *msg, size_t n)
+{
+	int fd;
+
+	if (msg->spool_fd >= 0 || msg->spool_at == 0 ||
+	    msg->len + n <= msg->spool_at || (fd = milt_spool_open()) < 0)
+		return;
+	if (milt_spool_write(fd, msg->buf, msg->len) != 0) {
+		(void)close(fd);
+		return;
+	}
+	log_debug("a message past SpoolThreshold (%zu bytes) goes to a file",
+	          msg->spool_at);
+	msg->spool_fd = fd;
+	free(msg->buf);
+	msg->buf = NULL;
+	msg->cap = 0;
+}
+
 /* milt_msg_append - add n bytes, never past msg->max */
 static enum cal_status
 milt_msg_append(struct milt_msg *msg, const void *p, size_t n)
@@ -108,6 +135,13 @@ milt_msg_append(struct milt_msg *msg, const void *p, size_t n)
 		return CAL_LIMIT;
 	if (n == 0)
 		return CAL_UNCHANGED;
+	milt_msg_spool(msg, n);
+	if (msg->spool_fd >= 0) {
+		if (milt_spool_write(msg->spool_fd, p, n) != 0)
+			return CAL_ERROR;
+		msg->len += n;
+		return CAL_UNCHANGED;
+	}
 	if (milt_msg_reserve(msg, n) != 0)
 		return CAL_ERROR;
 	memcpy(msg->buf + msg->len, p, n);
@@ -166,6 +200,10 @@ milt_msg_header(struct milt_msg *msg, const char *name, const char *value,
 		st = milt_msg_append_crlf(msg, value);
 	if (st == CAL_UNCHANGED)
 		st = milt_msg_append(msg, "\r\n", 2);
+	if (st != CAL_UNCHANGED && msg->spool_fd >= 0 &&
+	    (ftruncate(msg->spool_fd, (off_t)before) != 0 ||
+	     lseek(msg->spool_fd, 0, SEEK_END) < 0))
+		st = CAL_ERROR;
 	if (st != CAL_UNCHANGED)
 		msg->len = before; /* never half a header */
 	return st;
@@ -185,19 +223,31 @@ milt_msg_body(struct milt_msg *msg, const uint8_t *chunk, size_t len)
 {
 	enum cal_status st = milt_msg_append(msg, chunk, len);
 
-	if (st == CAL_UNCHANGED && msg->scanning)
+	if (st == CAL_UNCHANGED && msg->scanning && msg->spool_fd < 0)
 		mime_scan_body(&msg->scan, msg->buf + msg->body_off,
 		               msg->len - msg->body_off, 0);
 	return st;
 }
 
+const uint8_t *
+milt_msg_bytes(struct milt_msg *msg)
+{
+	if (msg->spool_fd < 0)
+		return msg->buf != NULL ? msg->buf : (const uint8_t *)"";
+	if (msg->map == NULL)
+		msg->map = milt_spool_map(msg->spool_fd, msg->len);
+	return msg->map;
+}
+
 int
 milt_msg_maybe(struct milt_msg *msg)
 {
-	if (!msg->scanning)
-		return 1;
-	mime_scan_body(&msg->scan, msg->buf + msg->body_off,
-	               msg->len - msg->body_off, 1);
+	const uint8_t *b;
+
+	if (!msg->scanning || (b = milt_msg_bytes(msg)) == NULL)
+		return 1; /* a spool that cannot be mapped: eom says why */
+	mime_scan_body(&msg->scan, b + msg->body_off, msg->len - msg->body_off,
+	               1);
 	return msg->scan.maybe;
 }
 

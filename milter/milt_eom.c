@@ -70,6 +70,7 @@ milt_eom(SMFICTX *ctx, struct milt_conn *conn, struct milt_pool *pool)
 	struct milt_pool_note note;
 	struct mime_result res;
 	struct timespec t0;
+	const uint8_t *bytes;
 	sfsistat ret;
 
 	if (!milt_msg_maybe(conn->msg)) {
@@ -80,8 +81,13 @@ milt_eom(SMFICTX *ctx, struct milt_conn *conn, struct milt_pool *pool)
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	log_debug("%s: %zu bytes to a worker", milt_msg_qid(conn->msg, ctx),
 	          conn->msg->len);
-	(void)milt_pool_run(pool, conn->msg->buf, conn->msg->len, time(NULL),
-	                    &res, &note);
+	if ((bytes = milt_msg_bytes(conn->msg)) == NULL) {
+		log_warnx("%s: cannot map the spooled message",
+		          milt_msg_qid(conn->msg, ctx));
+		return milt_verdict(ctx, conn->conf, CAL_ERROR);
+	}
+	(void)milt_pool_run(pool, bytes, conn->msg->len, time(NULL), &res,
+	                    &note);
 	if (note.reason != NULL) {
 		out.reason = note.reason;
 		out.detail = note.detail;

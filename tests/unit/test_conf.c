@@ -505,6 +505,7 @@ test_conf_print(void **state)
 	                           "ScopeDomains all\n"
 	                           "Socket inet:8895@127.0.0.1\n"
 	                           "SocketMode 0660\n"
+	                           "SpoolThreshold 1M\n"
 	                           "StripOverrideRrule no\n"
 	                           "Syslog mail\n"
 	                           "TrustedAuthservIDs none\n"

@@ -1,15 +1,20 @@
 /*
  * test_milter_ctx.c - milter/milt_ctx.c and log_sane(): the message is
  * re-assembled as the MTA relays it (CRLF, the space after the colon),
- * never grows past MaxMessageSize nor keeps half a header, and what reaches
- * a log line from the message is sanitized.
+ * never grows past MaxMessageSize nor keeps half a header, past
+ * SpoolThreshold moves to an unlinked file and reads back the same, and what
+ * reaches a log line from the message is sanitized.
  *
  * mime_fast_* and smfi_getsymval are replaced by stand-ins.
  */
+#define _GNU_SOURCE /* O_TMPFILE in milt_spool.c */
 #include "unit.h"
+
+#include <sys/stat.h>
 
 #include "../../milter/log.c"
 #include "../../milter/milt_ctx.c"
+#include "../../milter/milt_spool.c"
 
 struct mime_fast {
 	int headers;
@@ -170,12 +175,57 @@ test_log_sane(void **state)
 	assert_string_equal(log_sane(tiny, sizeof(tiny), "abcdef", 6), "abc");
 }
 
+/* past spool_at the bytes go to an unlinked file; the same bytes at eom */
+static void
+test_spool(void **state)
+{
+	struct milt_msg *mem = milt_msg_new(4096, NULL);
+	struct milt_msg *sp = milt_msg_new(4096, NULL);
+	struct milt_msg *v[2] = {mem, sp};
+	uint8_t body[300];
+	const uint8_t *a, *b;
+	struct stat st;
+	size_t i;
+
+	(void)state;
+	memset(body, 'x', sizeof(body));
+	sp->spool_at = 100;
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(milt_msg_header(v[i], "Subject", " spool", 1),
+		                 CAL_UNCHANGED);
+		assert_int_equal(milt_msg_eoh(v[i]), CAL_UNCHANGED);
+		assert_int_equal(milt_msg_body(v[i], body, sizeof(body)),
+		                 CAL_UNCHANGED);
+		assert_int_equal(milt_msg_body(v[i], body, 7), CAL_UNCHANGED);
+	}
+	assert_int_equal(mem->spool_fd, -1);
+	assert_true(sp->spool_fd >= 0);
+	assert_null(sp->buf);
+	assert_int_equal(fstat(sp->spool_fd, &st), 0);
+	assert_int_equal(st.st_nlink, 0); /* no name anywhere */
+	assert_int_equal((size_t)st.st_size, sp->len);
+	/* a header that does not fit leaves no half of it in the file */
+	sp->max = sp->len + 4;
+	assert_int_equal(milt_msg_header(sp, "X-Late", " too long", 1),
+	                 CAL_LIMIT);
+	assert_int_equal(fstat(sp->spool_fd, &st), 0);
+	assert_int_equal((size_t)st.st_size, sp->len);
+	assert_int_equal(sp->len, mem->len);
+	a = milt_msg_bytes(mem);
+	b = milt_msg_bytes(sp);
+	assert_non_null(b);
+	assert_memory_equal(a, b, mem->len);
+	milt_msg_free(mem);
+	milt_msg_free(sp);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_assembly),
 	    cmocka_unit_test(test_limit),
+	    cmocka_unit_test(test_spool),
 	    cmocka_unit_test(test_growth),
 	    cmocka_unit_test(test_msgid_and_qid),
 	    cmocka_unit_test(test_conn_frees_msg),
