@@ -103,6 +103,10 @@ struct conf {
 	unsigned	 max_message_time;	/* seconds one message may take */
 	size_t		 worker_memory;		/* address space of one worker */
 
+	/* numbers (milter/milt_stats.c) */
+	char		*stats_file;		/* Prometheus textfile; NULL = none */
+	unsigned	 stats_interval;	/* seconds between writes */
+
 	/* policies (rule ids from exchange-rules.md) */
 	int		 missing_method;	/* R-ITIP-1 */
 	int		 normalize_encapsulated; /* R-MIME-7 */

@@ -315,6 +315,13 @@ conf_cidrs_check(const char *s)
 	return conf_list_check(s, conf_cidr_ok);
 }
 
+/* conf_abs_path - an absolute path */
+static int
+conf_abs_path(const char *s)
+{
+	return s[0] == '/' ? 0 : -1;
+}
+
 #define CONF_SOCKET_FORM                                                       \
 	"unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST"
 
@@ -488,6 +495,14 @@ const struct conf_key conf_keys[] = {
                 1 * CONF_GIB, spool_threshold,
                 "a message larger than this is kept in an unlinked file under "
                 "/var/tmp, not in memory (at or above MaxMessageSize: never)"),
+    CONF_STRING("StatsFile", "none", CONF_LINE_MAX, stats_file, CONF_F_NONE,
+                conf_abs_path, "an absolute path, or none",
+                "file the counters are written to, in the Prometheus text "
+                "format (for node_exporter's textfile collector: a name "
+                "ending .prom), every StatsInterval seconds and on SIGUSR2; "
+                "or none"),
+    CONF_NUMBER("StatsInterval", CONF_T_UINT, "60", 1, 86400, stats_interval,
+                "seconds between two writes of StatsFile"),
     CONF_WORDS("StripOverrideRrule", CONF_T_ENUM, "no", strip_override_rrule,
                conf_w_yes_no,
                "an override with its own RRULE, RDATE or EXDATE (R-RR-7): yes "

@@ -2,8 +2,9 @@
  * log.c - lines to syslog and stderr (see log.h)
  *
  * The settings are written by log_init() before any thread starts and only
- * read afterwards, so no lock is needed: syslog(3) is thread-safe, and a
- * stderr line leaves in a single write(2).
+ * read afterwards, so no lock is needed (the level, which a reload changes,
+ * is atomic): syslog(3) is thread-safe, and a stderr line leaves in a
+ * single write(2).
  *
  * Under systemd with Syslog on, stderr is the journal too (JOURNAL_STREAM
  * names it); writing both would log every line twice, so stderr is dropped
@@ -13,6 +14,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +26,7 @@
 
 static int log_to_stderr = 1;
 static int log_facility = -1;
-static int log_max_prio = LOG_INFO;
+static atomic_int log_max_prio = LOG_INFO; /* reload may change it */
 static char log_ident[32] = "calmilter";
 
 static void log_vwrite(int prio, int with_errno, const char *fmt, va_list ap)
@@ -51,7 +53,7 @@ log_init(const char *ident, int to_stderr, int facility, int level)
 {
 	snprintf(log_ident, sizeof(log_ident), "%s", ident);
 	log_facility = facility;
-	log_max_prio = level;
+	atomic_store(&log_max_prio, level);
 	log_to_stderr = to_stderr;
 	if (facility >= 0 && to_stderr && log_stderr_is_journal())
 		log_to_stderr = 0;
@@ -60,10 +62,16 @@ log_init(const char *ident, int to_stderr, int facility, int level)
 		openlog(log_ident, LOG_PID | LOG_NDELAY, facility);
 }
 
+void
+log_set_level(int level)
+{
+	atomic_store(&log_max_prio, level);
+}
+
 int
 log_level_enabled(int prio)
 {
-	return prio <= log_max_prio;
+	return prio <= atomic_load(&log_max_prio);
 }
 
 /* log_vwrite - format one line and send it to every sink */

@@ -25,6 +25,8 @@
  * again (after daemonizing), but not once other threads log.
  */
 void log_init(const char *ident, int to_stderr, int facility, int level);
+/* log_set_level - a new least severe priority; any thread, any time */
+void log_set_level(int level);
 /* log_level_enabled - would a line of this priority be written? */
 int log_level_enabled(int prio);
 

@@ -7,9 +7,10 @@
  * fails at once, on the terminal; SocketMode, UMask, owned by that user),
  * detach, pid file, privilege drop, the
  * worker processes (milt_pool.c: started before libmilter creates its
- * threads, and as the unprivileged user), smfi_main(). libmilter's own
- * signal thread turns SIGHUP, SIGTERM and SIGINT into a stop, so no
- * handlers are installed here.
+ * threads, and as the unprivileged user), the control thread, smfi_main().
+ * libmilter's own signal thread turns SIGHUP, SIGTERM and SIGINT into a
+ * stop; SIGUSR1 (reload) and SIGUSR2 (StatsFile) are the control thread's
+ * (milt_control.c). No signal handlers are installed.
  *
  * `calmilter -W 3` is how the daemon starts a worker (milt_worker.c); it is
  * not for use by hand.
@@ -90,66 +91,76 @@ main_args(struct main_opts *o, int argc, char **argv)
 	}
 }
 
-/* main_override - one command-line option over the file; exits on error */
-static void
+/* main_override - one command-line option over the file: 0, or -1 */
+static int
 main_override(struct conf *c, const char *key, const char *value,
-              const char *opt)
+              const char *opt, char *err, size_t errlen)
 {
-	char err[512];
-
 	if (value == NULL)
-		return;
-	if (conf_set(c, key, value, opt, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s\n", err);
-		exit(1);
-	}
+		return 0;
+	return conf_set(c, key, value, opt, err, errlen);
 }
 
-/* main_conf - the configuration in force (transfer full); exits on error */
+static const struct main_opts *main_o; /* for a reload */
+
+/*
+ * main_load - the file (or the defaults when there is none and -c was not
+ * given), then the command-line overrides: (transfer full), or NULL with
+ * a message in err. *defaults: the file was not there.
+ */
 static struct conf *
-main_conf(const struct main_opts *o, int *defaults)
+main_load(const struct main_opts *o, int *defaults, char *err, size_t errlen)
 {
 	const char *path = o->conf_path ? o->conf_path : CONF_DEFAULT_PATH;
 	struct conf *c;
-	char err[512];
+	char perr[512];
 
 	*defaults =
 	    o->conf_path == NULL && access(path, F_OK) == -1 && errno == ENOENT;
 	if (*defaults)
 		c = conf_new_default();
 	else
-		c = conf_load(path, err, sizeof(err));
-	if (c == NULL) {
-		fprintf(stderr, "%s\n", *defaults ? "out of memory" : err);
-		exit(1);
+		c = conf_load(path, err, errlen);
+	if (c == NULL && *defaults)
+		snprintf(err, errlen, "out of memory");
+	if (c != NULL &&
+	    (main_override(c, "Socket", o->socket, "-p", err, errlen) != 0 ||
+	     main_override(c, "UserID", o->user, "-u", err, errlen) != 0 ||
+	     main_override(c, "PidFile", o->pid_file, "-P", err, errlen) != 0)) {
+		conf_free(c);
+		c = NULL;
 	}
-	main_override(c, "Socket", o->socket, "-p");
-	main_override(c, "UserID", o->user, "-u");
-	main_override(c, "PidFile", o->pid_file, "-P");
-	if (milt_policy_check(c, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s: %s\n", *defaults ? "defaults" : path, err);
-		exit(1);
+	if (c != NULL && milt_policy_check(c, perr, sizeof(perr)) != 0) {
+		snprintf(err, errlen, "%s: %s", *defaults ? "defaults" : path,
+		         perr);
+		conf_free(c);
+		c = NULL;
 	}
 	return c;
 }
 
-/* main_log_prio - LogLevel as a syslog priority */
-static int
-main_log_prio(int level)
+/* main_reload - SIGUSR1's reading of the configuration (milt_cfg.c) */
+static struct conf *
+main_reload(char *err, size_t errlen)
 {
-	switch (level) {
-	case CONF_LOG_ERROR:
-		return LOG_ERR;
-	case CONF_LOG_WARNING:
-		return LOG_WARNING;
-	case CONF_LOG_NOTICE:
-		return LOG_NOTICE;
-	case CONF_LOG_DEBUG:
-		return LOG_DEBUG;
-	case CONF_LOG_INFO:
-	default:
-		return LOG_INFO;
+	int defaults;
+
+	return main_load(main_o, &defaults, err, errlen);
+}
+
+/* main_conf - the configuration in force (transfer full); exits on error */
+static struct conf *
+main_conf(const struct main_opts *o, int *defaults)
+{
+	struct conf *c;
+	char err[512];
+
+	c = main_load(o, defaults, err, sizeof(err));
+	if (c == NULL) {
+		fprintf(stderr, "%s\n", err);
+		exit(1);
 	}
+	return c;
 }
 
 /* main_listen - register the callbacks and open the socket, or exit */
@@ -220,7 +231,7 @@ main_detach(const struct conf *c, int foreground)
 	if (milt_daemonize() != 0)
 		fatal("daemonize");
 	log_init("calmilter", 0, c->syslog_facility,
-	         main_log_prio(c->log_level));
+	         milt_log_prio(c->log_level));
 }
 
 /* main_become - pid file (while still root), then drop privileges */
@@ -237,9 +248,12 @@ main_become(const struct conf *c, const struct milt_user *u, int drop)
 		fatalx("still root: refusing to run as root");
 }
 
-/* main_pool - the workers, or exit */
+/*
+ * main_pool - the workers, the configuration in force (milt_cfg.c takes c
+ * over: main must not use it afterwards) and the control thread; or exit
+ */
 static struct milt_pool *
-main_pool(const struct conf *c)
+main_pool(struct conf *c)
 {
 	struct milt_pool *pool;
 	char err[512];
@@ -249,7 +263,28 @@ main_pool(const struct conf *c)
 		fatalx("%s", err);
 	log_info("%u worker processes started", c->workers);
 	milt_use_pool(pool);
+	if (milt_cfg_init(c, pool, main_reload) != 0)
+		fatalx("out of memory");
+	milt_stats_reset();
+	if (milt_control_start() != 0)
+		fatal("control thread");
 	return pool;
+}
+
+/* main_end - after smfi_main: the last numbers, the pid file, the rest */
+static void
+main_end(struct milt_pool *pool)
+{
+	struct milt_cfg *cfg;
+
+	milt_pool_stop(pool);
+	milt_control_stop();
+	milt_stats_log();
+	log_info("calmilter %s exiting", CALMILTER_VERSION);
+	cfg = milt_cfg_hold();
+	if (cfg->conf->pid_file != NULL)
+		milt_pidfile_remove(cfg->conf->pid_file);
+	milt_cfg_release(cfg);
 }
 
 int
@@ -264,6 +299,8 @@ main(int argc, char **argv)
 	main_args(&o, argc, argv);
 	if (o.worker_fd >= 0)
 		milt_worker_main(o.worker_fd);
+	main_o = &o;
+	milt_control_block(); /* SIGUSR1, SIGUSR2: before any thread */
 	c = main_conf(&o, &defaults);
 	if (o.check) {
 		if (defaults)
@@ -274,7 +311,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_init("calmilter", 1, c->syslog_facility,
-	         main_log_prio(c->log_level));
+	         milt_log_prio(c->log_level));
 	if (defaults)
 		log_notice("%s not found: running on built-in defaults",
 		           CONF_DEFAULT_PATH);
@@ -285,15 +322,11 @@ main(int argc, char **argv)
 		milt_socket_chown(c->socket, &u);
 	main_detach(c, o.foreground);
 	main_become(c, &u, drop);
-	pool = main_pool(c);
+	log_info("calmilter %s starting on %s", CALMILTER_VERSION, c->socket);
+	pool = main_pool(c); /* c is milt_cfg.c's from here on */
 	if (milt_threads_small_stacks() != 0)
 		log_warnx("cannot set the threads' stack size: default kept");
-	log_info("calmilter %s starting on %s", CALMILTER_VERSION, c->socket);
 	ret = smfi_main();
-	milt_pool_stop(pool);
-	log_info("calmilter %s exiting", CALMILTER_VERSION);
-	if (c->pid_file != NULL)
-		milt_pidfile_remove(c->pid_file);
-	conf_free(c);
+	main_end(pool);
 	return ret == MI_SUCCESS ? 0 : 1;
 }

@@ -21,6 +21,7 @@
 #include "../ical/cal.h"
 #include "../mime/mime.h"
 #include "log.h"
+#include "milt_stats.h"
 
 struct mime_fast;
 struct mime_result;
@@ -55,9 +56,21 @@ struct milt_msg {
 	int scope_checked;      /* the scope was decided */
 };
 
+/*
+ * struct milt_cfg - one configuration generation (milt_cfg.c): the conf
+ * and the pool's generation of it; held by whoever uses it
+ */
+struct pool_conf;
+struct milt_cfg {
+	struct conf *conf;     /* owned */
+	struct pool_conf *gen; /* held; NULL without a pool */
+	unsigned refs;         /* under milt_cfg.c's lock */
+};
+
 /* struct milt_conn - one SMTP connection, negotiate/connect to close */
 struct milt_conn {
-	const struct conf *conf; /* borrowed; outlives the conn */
+	const struct conf *conf; /* cfg->conf; or borrowed (tests) */
+	struct milt_cfg *cfg;    /* held by milt_cb.c, renewed at MAIL FROM */
 	struct milt_msg *msg;    /* NULL between messages */
 	unsigned long actions;   /* SMFIF_* the MTA granted */
 	int leadspc;             /* SMFIP_HDR_LEADSPC granted */
@@ -124,7 +137,11 @@ struct milt_outcome {
 	const char *action; /* changed|unchanged|report|tempfail */
 	const char *reason; /* overrides the result's; or NULL */
 	const char *detail; /* overrides the result's; or NULL */
+	enum milt_outcome_kind kind; /* outcome=, set by milt_outcome_classify */
 };
+/* milt_outcome_classify - the outcome of a message that reached eom */
+enum milt_outcome_kind milt_outcome_classify(const struct milt_outcome *out,
+                                             const struct mime_result *res);
 void milt_log_summary(const struct milt_msg *msg,
                       const struct milt_outcome *out,
                       const struct mime_result *res, long ms);
@@ -132,6 +149,36 @@ void milt_log_findings(const struct milt_msg *msg,
                        const struct cal_report *rep);
 void milt_log_early(const struct milt_msg *msg, enum cal_status st,
                     sfsistat verdict);
+/* milt_log_let_go - a message let go before its body: kind and why */
+void milt_log_let_go(const struct milt_msg *msg, enum milt_outcome_kind kind,
+                     const char *why);
+/* milt_log_would - Mode report: each change rewrite would make */
+void milt_log_would(const struct milt_msg *msg, const struct mime_result *res);
+
+/*
+ * milt_cfg.c: the configuration in force. init takes over conf (the pool
+ * already has it; pool may be NULL) and load, which reads the file again
+ * for a reload ((transfer full), or NULL with "FILE:LINE: message").
+ */
+int milt_cfg_init(struct conf *conf, struct milt_pool *pool,
+                  struct conf *(*load)(char *err, size_t errlen));
+struct milt_cfg *milt_cfg_hold(void); /* a reference to the one in force */
+void milt_cfg_release(struct milt_cfg *cfg); /* NULL-safe */
+void milt_cfg_reload(void);                  /* SIGUSR1 */
+/* milt_cfg_keep_fixed - keys only a restart changes: run's values into
+ * now, each change logged; 0, or -1 out of memory */
+int milt_cfg_keep_fixed(struct conf *now, const struct conf *run);
+/* milt_log_prio - LogLevel as a syslog priority */
+int milt_log_prio(int level);
+
+/*
+ * milt_control.c: the thread for SIGUSR1 (reload) and SIGUSR2 (StatsFile,
+ * also every StatsInterval). Block the two in main() before any thread
+ * starts; start after milt_cfg_init; stop writes StatsFile a last time.
+ */
+void milt_control_block(void);
+int milt_control_start(void);
+void milt_control_stop(void);
 
 /* milt_threads.c: before smfi_main, 512 KB stacks for libmilter's
  * threads (reused by glibc instead of mapped anew per connection) */

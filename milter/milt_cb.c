@@ -6,7 +6,9 @@
  *
  *   negotiate/connect  milt_conn_new (either may come first to need it);
  *                      a client in ExemptNetworks is let go at connect
- *   envfrom            milt_msg_clear(&conn->msg), milt_msg_new; an
+ *   envfrom            milt_msg_clear(&conn->msg), the configuration in
+ *                      force (milt_cfg_hold: the message keeps it to the
+ *                      end, whatever SIGUSR1 brings), milt_msg_new; an
  *                      exempt sender or authenticated submission is let go
  *   envrcpt, data      ScopeDomains: the message is let go at DATA when no
  *                      recipient is in scope (before any header is sent)
@@ -18,6 +20,9 @@
  * A message is let go with SMFIS_ACCEPT (via milt_verdict): the MTA relays
  * it as it is and sends us nothing more of it.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "milt.h"
 #include "milt_policy.h"
 #include "milt_scope.h"
@@ -33,9 +38,30 @@
 	(SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA)
 #define MILT_STEPS_WANT (SMFIP_HDR_LEADSPC | SMFIP_SKIP | SMFIP_NR_HDR)
 
-static const struct conf *milt_cb_conf; /* set before smfi_main */
-static struct milt_scope milt_cb_scope; /* from milt_cb_conf; immutable */
-static struct milt_pool *milt_cb_pool;   /* set before smfi_main */
+/* from the configuration at start; its keys change only with a restart */
+static struct milt_scope milt_cb_scope;
+static struct milt_pool *milt_cb_pool; /* set before smfi_main */
+
+/* milt_cb_error - the verdict on an internal error without a connection */
+static sfsistat
+milt_cb_error(SMFICTX *ctx)
+{
+	struct milt_cfg *cfg = milt_cfg_hold();
+	sfsistat ret;
+
+	ret = milt_verdict(ctx, cfg->conf, CAL_ERROR);
+	milt_cfg_release(cfg);
+	return ret;
+}
+
+/* milt_cb_renew - the configuration in force, for what comes next */
+static void
+milt_cb_renew(struct milt_conn *conn)
+{
+	milt_cfg_release(conn->cfg);
+	conn->cfg = milt_cfg_hold();
+	conn->conf = conn->cfg->conf;
+}
 
 /* milt_cb_attach - this connection's context, created on first use */
 static struct milt_conn *
@@ -45,8 +71,11 @@ milt_cb_attach(SMFICTX *ctx)
 
 	if (conn != NULL)
 		return conn;
-	conn = milt_conn_new(milt_cb_conf);
+	conn = milt_conn_new(NULL);
+	if (conn != NULL)
+		milt_cb_renew(conn);
 	if (conn != NULL && smfi_setpriv(ctx, conn) != MI_SUCCESS) {
+		milt_cfg_release(conn->cfg);
 		milt_conn_free(conn);
 		conn = NULL;
 	}
@@ -96,13 +125,39 @@ milt_cb_symlist(SMFICTX *ctx)
 	(void)smfi_setsymlist(ctx, SMFIM_EOM, qid);
 }
 
-/* milt_cb_let_go - the message is not ours to touch: accept it as it is */
+/*
+ * milt_cb_let_go - the message is not ours to touch (out of scope, or
+ * exempt): accept it as it is, with its one log line
+ */
 static sfsistat
 milt_cb_let_go(SMFICTX *ctx, struct milt_conn *conn, const char *why)
 {
-	log_debug("%s: action=unchanged %s", milt_msg_qid(conn->msg, ctx), why);
+	(void)milt_msg_qid(conn->msg, ctx);
+	milt_log_let_go(conn->msg, MILT_OUT_SCOPE, why);
+	milt_stats_count(MILT_OUT_SCOPE, NULL, conn->msg->len, 0);
 	milt_msg_clear(&conn->msg);
 	return milt_verdict(ctx, conn->conf, CAL_UNCHANGED);
+}
+
+/*
+ * milt_cb_fast - log and count a message let go after its headers: signed
+ * (N-1) and DKIM-signed (N-2) ones under those outcomes, the rest as
+ * fast-pathed
+ */
+static void
+milt_cb_fast(const struct milt_msg *msg)
+{
+	const char *reason = mime_fast_reason(msg->fast);
+	enum milt_outcome_kind k = MILT_OUT_FASTPATH;
+	char why[96];
+
+	if (strcmp(reason, "signed") == 0)
+		k = MILT_OUT_SIGNED;
+	else if (strcmp(reason, "dkim") == 0)
+		k = MILT_OUT_DKIM;
+	snprintf(why, sizeof(why), "fast=%s", reason);
+	milt_log_let_go(msg, k, why);
+	milt_stats_count(k, NULL, msg->len, 0);
 }
 
 /* milt_cb_scope_out - ScopeDomains and no recipient in scope: 1 */
@@ -154,13 +209,13 @@ milt_cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 	char sane[LOG_SANE_MAX + 4];
 
 	if (milt_cb_attach(ctx) == NULL)
-		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
+		return milt_cb_error(ctx);
 	if (!milt_scope_net_exempt(&milt_cb_scope, addr))
 		return SMFIS_CONTINUE;
 	log_debug("NOQUEUE: action=unchanged exempt=network client=%s",
 	          log_sane(sane, sizeof(sane), host != NULL ? host : "?",
 	                   (size_t)-1));
-	return milt_verdict(ctx, milt_cb_conf, CAL_UNCHANGED);
+	return milt_verdict(ctx, NULL, CAL_UNCHANGED);
 }
 
 static sfsistat
@@ -171,8 +226,9 @@ milt_cb_envfrom(SMFICTX *ctx, char **argv)
 	static char authen[] = "{auth_authen}";
 
 	if (conn == NULL)
-		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
+		return milt_cb_error(ctx);
 	milt_msg_clear(&conn->msg); /* a leftover the MTA never ended */
+	milt_cb_renew(conn); /* the message runs under it to the end */
 	milt_policy_from_conf(&pol, conn->conf);
 	conn->msg = milt_msg_new(conn->conf->max_message_size, &pol);
 	if (conn->msg == NULL) {
@@ -195,7 +251,7 @@ milt_cb_envrcpt(SMFICTX *ctx, char **argv)
 	struct milt_conn *conn = milt_cb_current(ctx);
 
 	if (conn == NULL)
-		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
+		return milt_cb_error(ctx);
 	if (argv[0] != NULL && milt_scope_rcpt_in(&milt_cb_scope, argv[0]))
 		conn->msg->in_scope = 1;
 	return SMFIS_CONTINUE;
@@ -208,7 +264,7 @@ milt_cb_data(SMFICTX *ctx)
 	struct milt_conn *conn = milt_cb_current(ctx);
 
 	if (conn == NULL)
-		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
+		return milt_cb_error(ctx);
 	if (milt_cb_scope_out(conn))
 		return milt_cb_let_go(ctx, conn, "scope=out");
 	return SMFIS_CONTINUE;
@@ -225,7 +281,7 @@ milt_cb_header(SMFICTX *ctx, char *name, char *value)
 	if (conn != NULL && conn->nr_hdr)
 		return SMFIS_NOREPLY; /* a verdict waits for eoh */
 	if (msg == NULL)
-		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
+		return milt_cb_error(ctx);
 	if (milt_cb_scope_out(conn)) /* an MTA that sent no DATA step */
 		return milt_cb_let_go(ctx, conn, "scope=out");
 	if (msg->stop != CAL_UNCHANGED)
@@ -241,7 +297,7 @@ milt_cb_eoh(SMFICTX *ctx)
 	enum cal_status st;
 
 	if (conn == NULL)
-		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
+		return milt_cb_error(ctx);
 	if (milt_cb_scope_out(conn)) /* an MTA that sent no DATA step */
 		return milt_cb_let_go(ctx, conn, "scope=out");
 	st = conn->msg->stop;
@@ -253,8 +309,8 @@ milt_cb_eoh(SMFICTX *ctx)
 		conn->msg->scanning = mime_fast_scannable(conn->msg->fast);
 		return SMFIS_CONTINUE;
 	}
-	log_debug("%s: action=unchanged fast=%s", milt_msg_qid(conn->msg, ctx),
-	          mime_fast_reason(conn->msg->fast));
+	(void)milt_msg_qid(conn->msg, ctx);
+	milt_cb_fast(conn->msg);
 	milt_msg_clear(&conn->msg);
 	return milt_verdict(ctx, conn->conf, CAL_UNCHANGED);
 }
@@ -266,7 +322,7 @@ milt_cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	enum cal_status st;
 
 	if (conn == NULL)
-		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
+		return milt_cb_error(ctx);
 	st = milt_msg_body(conn->msg, chunk, len);
 	if (st != CAL_UNCHANGED)
 		return milt_cb_stop(ctx, conn, st);
@@ -280,7 +336,7 @@ milt_cb_eom(SMFICTX *ctx)
 	sfsistat ret;
 
 	if (conn == NULL)
-		return milt_verdict(ctx, milt_cb_conf, CAL_ERROR);
+		return milt_cb_error(ctx);
 	ret = milt_eom(ctx, conn, milt_cb_pool);
 	milt_msg_clear(&conn->msg);
 	return ret;
@@ -300,7 +356,11 @@ milt_cb_abort(SMFICTX *ctx)
 static sfsistat
 milt_cb_close(SMFICTX *ctx)
 {
-	milt_conn_free(smfi_getpriv(ctx)); /* NULL-safe, frees msg too */
+	struct milt_conn *conn = smfi_getpriv(ctx);
+
+	if (conn != NULL)
+		milt_cfg_release(conn->cfg);
+	milt_conn_free(conn); /* NULL-safe, frees msg too */
 	(void)smfi_setpriv(ctx, NULL);
 	return SMFIS_CONTINUE;
 }
@@ -334,7 +394,6 @@ milt_register(const struct conf *conf)
 
 	char err[256];
 
-	milt_cb_conf = conf;
 	if (milt_scope_init(&milt_cb_scope, conf, err, sizeof(err)) != 0) {
 		log_warnx("%s", err);
 		return MI_FAILURE;

@@ -4,23 +4,27 @@
  * mime_process() does all the work, in a worker process (milt_pool.c), and
  * builds everything the edits need before the first edit call is made
  * (milt_apply). Report mode runs the same path and stops just before that
- * call, so it shows exactly what rewrite mode would have changed. When the
- * worker gave no answer, the pool's note names why in the summary line.
+ * call, so it shows exactly what rewrite mode would have changed (its
+ * "would:" lines, milt_log_would). When the worker gave no answer, the
+ * pool's note names why in the summary line. Each message is counted once
+ * (milt_stats.h) under the outcome its summary line names.
  */
 #include <time.h>
 
 #include "milt.h"
 #include "milt_work.h"
 
-/* milt_ms_since - whole milliseconds elapsed since t0 */
-static long
-milt_ms_since(const struct timespec *t0)
+/* milt_us_since - whole microseconds elapsed since t0 */
+static uint64_t
+milt_us_since(const struct timespec *t0)
 {
 	struct timespec t1;
+	int64_t us;
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (long)(t1.tv_sec - t0->tv_sec) * 1000 +
-	       (t1.tv_nsec - t0->tv_nsec) / 1000000;
+	us = (int64_t)(t1.tv_sec - t0->tv_sec) * 1000000 +
+	     (t1.tv_nsec - t0->tv_nsec) / 1000;
+	return us > 0 ? (uint64_t)us : 0;
 }
 
 /* milt_eom_apply - execute the edits; a half-done edit means tempfail */
@@ -72,10 +76,12 @@ milt_eom(SMFICTX *ctx, struct milt_conn *conn, struct milt_pool *pool)
 	struct timespec t0;
 	const uint8_t *bytes;
 	sfsistat ret;
+	uint64_t us;
 
 	if (!milt_msg_maybe(conn->msg)) {
-		log_debug("%s: action=unchanged fast=scan",
-		          milt_msg_qid(conn->msg, ctx));
+		(void)milt_msg_qid(conn->msg, ctx);
+		milt_log_let_go(conn->msg, MILT_OUT_FASTPATH, "fast=scan");
+		milt_stats_count(MILT_OUT_FASTPATH, NULL, conn->msg->len, 0);
 		return milt_verdict(ctx, conn->conf, CAL_UNCHANGED);
 	}
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -86,15 +92,20 @@ milt_eom(SMFICTX *ctx, struct milt_conn *conn, struct milt_pool *pool)
 		          milt_msg_qid(conn->msg, ctx));
 		return milt_verdict(ctx, conn->conf, CAL_ERROR);
 	}
-	(void)milt_pool_run(pool, bytes, conn->msg->len, time(NULL), &res,
-	                    &note);
+	(void)milt_pool_run_in(pool, conn->cfg != NULL ? conn->cfg->gen : NULL,
+	                       bytes, conn->msg->len, time(NULL), &res, &note);
 	if (note.reason != NULL) {
 		out.reason = note.reason;
 		out.detail = note.detail;
 	}
 	ret = milt_eom_decide(ctx, conn, &res, &out);
+	us = milt_us_since(&t0);
+	out.kind = milt_outcome_classify(&out, &res);
 	milt_log_findings(conn->msg, &res.report);
-	milt_log_summary(conn->msg, &out, &res, milt_ms_since(&t0));
+	if (out.kind == MILT_OUT_REPORT && res.status == CAL_CHANGED)
+		milt_log_would(conn->msg, &res);
+	milt_log_summary(conn->msg, &out, &res, (long)(us / 1000));
+	milt_stats_count(out.kind, &res.report, conn->msg->len, us);
 	mime_result_free(&res);
 	return ret;
 }

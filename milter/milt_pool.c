@@ -461,6 +461,26 @@ milt_pool_set_conf(struct milt_pool *pool, const struct conf *conf)
 	return 0;
 }
 
+struct pool_conf *
+milt_pool_hold(struct milt_pool *pool)
+{
+	struct pool_conf *cf;
+
+	pthread_mutex_lock(&pool->mu);
+	cf = pool->conf;
+	cf->refs++;
+	pthread_mutex_unlock(&pool->mu);
+	return cf;
+}
+
+void
+milt_pool_drop(struct milt_pool *pool, struct pool_conf *cf)
+{
+	pthread_mutex_lock(&pool->mu);
+	pool_conf_drop(cf);
+	pthread_mutex_unlock(&pool->mu);
+}
+
 /* pool_start_all - spawn every slot's worker and wait until all are ready */
 static int
 pool_start_all(struct milt_pool *pool, char *err, size_t errlen)
@@ -597,9 +617,10 @@ milt_pool_stop(struct milt_pool *pool)
 
 /*
  * pool_acquire - an idle slot (round robin, so that a worker that died
- * while idle is noticed soon) and a reference to the configuration in force;
- * *deadline is now plus its MaxMessageTime. NULL when none is free before then,
- * or the pool is stopping (*why says which).
+ * while idle is noticed soon) and a reference to *cf, or when that is NULL
+ * to the configuration in force; *deadline is now plus its MaxMessageTime.
+ * NULL when none is free before then, or the pool is stopping (*why says
+ * which).
  */
 static struct milt_slot *
 pool_acquire(struct milt_pool *pool, struct pool_conf **cf, long *deadline,
@@ -610,7 +631,9 @@ pool_acquire(struct milt_pool *pool, struct pool_conf **cf, long *deadline,
 	size_t i;
 
 	pthread_mutex_lock(&pool->mu);
-	*deadline = pool_now_ms() + (long)pool->conf->timeout * 1000;
+	if (*cf == NULL)
+		*cf = pool->conf;
+	*deadline = pool_now_ms() + (long)(*cf)->timeout * 1000;
 	ts.tv_sec = *deadline / 1000;
 	ts.tv_nsec = (*deadline % 1000) * 1000000;
 	while (s == NULL && !pool->stopping) {
@@ -627,7 +650,6 @@ pool_acquire(struct milt_pool *pool, struct pool_conf **cf, long *deadline,
 		pool->next = s->id % pool->n; /* round robin: each gets used */
 		s->busy = 1;
 		pool->busy++;
-		*cf = pool->conf;
 		(*cf)->refs++;
 	} else
 		*why = pool->stopping ? "stopping" : "busy";
@@ -858,7 +880,14 @@ enum cal_status
 milt_pool_run(struct milt_pool *pool, const uint8_t *msg, size_t len,
               time_t now, struct mime_result *res, struct milt_pool_note *note)
 {
-	struct pool_conf *cf = NULL;
+	return milt_pool_run_in(pool, NULL, msg, len, now, res, note);
+}
+
+enum cal_status
+milt_pool_run_in(struct milt_pool *pool, struct pool_conf *cf,
+                 const uint8_t *msg, size_t len, time_t now,
+                 struct mime_result *res, struct milt_pool_note *note)
+{
 	long deadline = 0;
 	const char *why = NULL;
 	struct milt_slot *s;

@@ -5,12 +5,20 @@
  * an error, gets exactly one info line, keyed by the queue id so that
  * `grep QID /var/log/mail.log` tells the whole story:
  *
- *   4Xk3pQ1: action=changed parts=1 changed=1 rules=R-A,R-B size=1834 ms=3
+ *   4Xk3pQ1: action=changed parts=1 changed=1 rules=R-A,R-B
+ *       outcome=normalized size=1834 ms=3 msgid=<...>
  *   4Xk3pR9: action=unchanged parts=1 changed=0 reason=malformed
- *       detail="..." size=912 ms=1 msgid=<...>
+ *       detail="..." outcome=malformed size=912 ms=1 msgid=<...>
+ *   4Xk3pS2: action=unchanged fast=plain outcome=fastpath size=640 ms=0
+ *       msgid=<...>
  *
- * At debug level each finding gets a line of its own. Text that comes from
- * the message is sanitized (log_sane) before it is written.
+ * outcome= is the word the statistics count it under (milt_stats.h). The
+ * line holds no calendar content and no address: those appear only at
+ * LogLevel debug, where each finding gets a line of its own. In Mode
+ * report, each change rewrite would make gets an info line ("would:")
+ * naming its rule, its part and line, and each header edit by name. Text
+ * that comes from the message is sanitized (log_sane) before it is
+ * written.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,6 +89,62 @@ milt_line_why(struct milt_line *l, const struct milt_outcome *out,
 		              log_sane(sane, sizeof(sane), detail, (size_t)-1));
 }
 
+/* milt_has_reports - any detection (a finding that changed nothing)? */
+static int
+milt_has_reports(const struct cal_report *rep)
+{
+	size_t i;
+
+	for (i = 0; i < rep->n; i++)
+		if (rep->v[i].kind == CAL_REPORT)
+			return 1;
+	return 0;
+}
+
+/* milt_outcome_by_reason - the outcome a reason alone decides, or -1 */
+static int
+milt_outcome_by_reason(const char *reason, enum mime_reason r)
+{
+	if (reason != NULL && strcmp(reason, "limit") == 0)
+		return MILT_OUT_LIMIT;
+	if (reason != NULL && strcmp(reason, "mta") != 0)
+		return MILT_OUT_ERROR; /* worker, poisoned, busy, edit... */
+	switch (r) {
+	case MIME_REASON_SIGNED:
+		return MILT_OUT_SIGNED;
+	case MIME_REASON_DKIM:
+		return MILT_OUT_DKIM;
+	case MIME_REASON_LIMIT:
+		return MILT_OUT_LIMIT;
+	case MIME_REASON_MALFORMED:
+		return MILT_OUT_MALFORMED;
+	case MIME_REASON_ERROR:
+		return MILT_OUT_ERROR;
+	default:
+		return -1;
+	}
+}
+
+enum milt_outcome_kind
+milt_outcome_classify(const struct milt_outcome *out,
+                      const struct mime_result *res)
+{
+	int k;
+
+	if (strcmp(out->action, "changed") == 0)
+		return MILT_OUT_NORMALIZED;
+	if (strcmp(out->action, "report") == 0)
+		return MILT_OUT_REPORT;
+	if (strcmp(out->action, "tempfail") == 0 && out->reason != NULL)
+		return MILT_OUT_ERROR; /* a failed edit */
+	k = milt_outcome_by_reason(out->reason, res->reason);
+	if (k >= 0)
+		return (enum milt_outcome_kind)k;
+	if (milt_has_reports(&res->report))
+		return MILT_OUT_REPORT;
+	return MILT_OUT_UNTOUCHED;
+}
+
 void
 milt_log_summary(const struct milt_msg *msg, const struct milt_outcome *out,
                  const struct mime_result *res, long ms)
@@ -96,7 +160,8 @@ milt_log_summary(const struct milt_msg *msg, const struct milt_outcome *out,
 		milt_line_add(&l, " rules=%s", rules);
 	free(rules);
 	milt_line_why(&l, out, res);
-	milt_line_add(&l, " size=%zu ms=%ld", msg->len, ms);
+	milt_line_add(&l, " outcome=%s size=%zu ms=%ld",
+	              milt_outcome_name(out->kind), msg->len, ms);
 	milt_line_tail(&l, msg);
 	log_info("%s", l.buf);
 }
@@ -138,7 +203,66 @@ milt_log_early(const struct milt_msg *msg, enum cal_status st, sfsistat verdict)
 	else
 		milt_line_add(&l, " reason=%s detail=\"out of memory\"",
 		              mime_reason_name(MIME_REASON_ERROR));
-	milt_line_add(&l, " size=%zu", msg->len);
+	milt_line_add(&l, " outcome=%s size=%zu",
+	              milt_outcome_name(st == CAL_LIMIT ? MILT_OUT_LIMIT
+	                                                : MILT_OUT_ERROR),
+	              msg->len);
 	milt_line_tail(&l, msg);
 	log_info("%s", l.buf);
+}
+
+void
+milt_log_let_go(const struct milt_msg *msg, enum milt_outcome_kind kind,
+                const char *why)
+{
+	struct milt_line l = {.len = 0};
+
+	milt_line_add(&l, "%s: action=unchanged %s outcome=%s size=%zu ms=0",
+	              milt_msg_name(msg), why, milt_outcome_name(kind),
+	              msg->len);
+	milt_line_tail(&l, msg);
+	log_info("%s", l.buf);
+}
+
+/* milt_log_would_edits - the header edits and the body, by name only */
+static void
+milt_log_would_edits(const struct milt_msg *msg, const struct mime_result *res)
+{
+	static const char *const ops[] = {"change", "delete", "add"};
+	char name[LOG_SANE_MAX + 4];
+	size_t i;
+
+	for (i = 0; i < res->nedits; i++)
+		log_info("%s: would: %s header %s #%u", milt_msg_name(msg),
+		         (unsigned)res->edits[i].op < 3 ? ops[res->edits[i].op]
+		                                        : "?",
+		         log_sane(name, sizeof(name), res->edits[i].name,
+		                  (size_t)-1),
+		         res->edits[i].index);
+	if (res->body != NULL)
+		log_info("%s: would: replace the body (%zu bytes, %u part%s "
+		         "changed)",
+		         milt_msg_name(msg), res->body_len, res->parts_changed,
+		         res->parts_changed == 1 ? "" : "s");
+}
+
+void
+milt_log_would(const struct milt_msg *msg, const struct mime_result *res)
+{
+	const struct cal_report *rep = &res->report;
+	char rule[sizeof(rep->v[0].rule) + 1], text[LOG_SANE_MAX + 4];
+	size_t i;
+
+	for (i = 0; i < rep->n; i++) {
+		if (rep->v[i].kind != CAL_FIX)
+			continue;
+		log_sane(rule, sizeof(rule), rep->v[i].rule,
+		         strnlen(rep->v[i].rule, sizeof(rep->v[i].rule)));
+		log_sane(text, sizeof(text),
+		         rep->v[i].text != NULL ? rep->v[i].text : "",
+		         (size_t)-1);
+		log_info("%s: would: rule=%s \"%s\"", milt_msg_name(msg), rule,
+		         text);
+	}
+	milt_log_would_edits(msg, res);
 }

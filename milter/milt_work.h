@@ -218,6 +218,13 @@ struct milt_pool *milt_pool_new(const struct conf *conf, const char *exe,
  */
 int milt_pool_set_conf(struct milt_pool *pool, const struct conf *conf);
 /*
+ * milt_pool_hold - a reference to the generation in force (the last
+ * milt_pool_set_conf), for milt_pool_run_in; milt_pool_drop lets go.
+ */
+struct pool_conf;
+struct pool_conf *milt_pool_hold(struct milt_pool *pool);
+void milt_pool_drop(struct milt_pool *pool, struct pool_conf *cf);
+/*
  * milt_pool_stop - no new work; wait (at most MaxMessageTime) for the
  * messages in progress, then end the workers. The struct stays allocated:
  * a late libmilter thread may still ask it for work, and is refused.
@@ -243,6 +250,14 @@ struct milt_pool_note {
  * crashed, or none was available: OnError decides), and note says why.
  * Free res with mime_result_free.
  */
+/*
+ * milt_pool_run_in - the same under generation cf (held by the caller), so
+ * that a message started before a reload finishes under its configuration
+ */
+enum cal_status milt_pool_run_in(struct milt_pool *pool, struct pool_conf *cf,
+                                 const uint8_t *msg, size_t len, time_t now,
+                                 struct mime_result *res,
+                                 struct milt_pool_note *note);
 enum cal_status milt_pool_run(struct milt_pool *pool, const uint8_t *msg,
                               size_t len, time_t now, struct mime_result *res,
                               struct milt_pool_note *note);

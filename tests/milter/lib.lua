@@ -190,3 +190,45 @@ function lib_events(n, extra)
 	end
 	return s .. "END:VCALENDAR\r\n"
 end
+
+-- lib_log_count - how many lines of the daemon's log hold the plain string
+function lib_log_count(want)
+	local f = assert(io.open(tmp .. "/log", "rb"))
+	local n = 0
+	for line in f:lines() do
+		if line:find(want, 1, true) then
+			n = n + 1
+		end
+	end
+	f:close()
+	return n
+end
+
+-- lib_wait_log - wait (at most 10 s) until the log holds want n times
+function lib_wait_log(want, n)
+	for _ = 1, 100 do
+		if lib_log_count(want) >= (n or 1) then
+			return
+		end
+		os.execute("sleep 0.1")
+	end
+	error("no log line \"" .. want .. "\" after 10 s")
+end
+
+-- lib_signal - send the daemon a signal ("USR1", "USR2")
+function lib_signal(sig)
+	assert(os.execute("kill -" .. sig .. " " .. pid), "kill -" .. sig)
+end
+
+-- lib_send_all_but_eom - a message up to its body, without eom: in flight
+function lib_send_all_but_eom(conn, qid, msg)
+	local fields, body = lib_split(msg)
+	assert(mt.macro(conn, SMFIC_MAIL, "i", qid) == nil, "macro")
+	assert(mt.mailfrom(conn, "<sender@example.com>") == nil, "mailfrom")
+	for _, f in ipairs(fields) do
+		assert(mt.header(conn, f.name, f.value) == nil, "header")
+		assert(mt.getreply(conn) == SMFIR_CONTINUE, "let go early")
+	end
+	assert(mt.eoh(conn) == nil, "eoh")
+	assert(mt.bodystring(conn, body) == nil, "body")
+end

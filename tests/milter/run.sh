@@ -6,7 +6,8 @@
 # workers). A script with a t-NAME.conf beside it gets
 # a daemon of its own, with those lines added to the configuration. After
 # each daemon stops, its log must hold, once, every line a script announces
-# as "-- log: QID text" (checked as "QID: text"), and a clean exit.
+# as "-- log: QID text" (checked as "QID: text"), every line announced as
+# "-- exit-log: text" (logged at shutdown), and a clean exit.
 #
 #   tests/milter/run.sh [t-NAME.lua ...]
 #   environment: CALMILTER_TEST_PORT (default: a free port chosen at
@@ -77,6 +78,11 @@ check_log() {
 			n=$(grep -c "^calmilter: $qid: action=" "$tmp/log")
 			[ "$n" = 1 ] ||
 			    fail "$(basename "$t"): $n summary lines for $qid"
+		done <"$tmp/want"
+		sed -n 's/^-- exit-log: //p' "$t" >"$tmp/want"
+		while IFS= read -r want; do
+			grep -qF "$want" "$tmp/log" ||
+			    fail "$(basename "$t"): no log line \"$want\""
 		done <"$tmp/want"
 	done
 }

@@ -506,6 +506,8 @@ test_conf_print(void **state)
 	                           "Socket inet:8895@127.0.0.1\n"
 	                           "SocketMode 0660\n"
 	                           "SpoolThreshold 1M\n"
+	                           "StatsFile none\n"
+	                           "StatsInterval 60\n"
 	                           "StripOverrideRrule no\n"
 	                           "Syslog mail\n"
 	                           "TrustedAuthservIDs none\n"
