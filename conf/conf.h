@@ -103,9 +103,11 @@ struct conf {
 	unsigned	 max_message_time;	/* seconds one message may take */
 	size_t		 worker_memory;		/* address space of one worker */
 
-	/* numbers (milter/milt_stats.c) */
+	/* numbers and forensics (milter/milt_stats.c, milt_keep.c) */
 	char		*stats_file;		/* Prometheus textfile; NULL = none */
 	unsigned	 stats_interval;	/* seconds between writes */
+	char		*keep_originals;	/* directory; NULL = none */
+	unsigned	 keep_days;		/* how long originals are kept */
 
 	/* policies (rule ids from exchange-rules.md) */
 	int		 missing_method;	/* R-ITIP-1 */

@@ -397,6 +397,14 @@ const struct conf_key conf_keys[] = {
                 "binds them to the calendar's X-WR-TIMEZONE, a zone name "
                 "binds them to that zone when the calendar names none, "
                 "leave keeps them floating"),
+    CONF_NUMBER("KeepDays", CONF_T_UINT, "7", 1, 3650, keep_days,
+                "days an original kept under KeepOriginals stays; older ones "
+                "are removed"),
+    CONF_STRING("KeepOriginals", "none", CONF_LINE_MAX, keep_originals,
+                CONF_F_NONE, conf_abs_path, "an absolute path, or none",
+                "directory where the original of each message calmilter "
+                "rewrites is kept, as QUEUEID.eml, for KeepDays; or none. "
+                "It must exist and be writable by UserID"),
     CONF_WORDS("LogLevel", CONF_T_LOGLEVEL, "info", log_level, conf_w_log_level,
                "log messages of this importance and above"),
     CONF_NUMBER("MaxComponents", CONF_T_UINT, "20000", 1, 1000000,

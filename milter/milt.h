@@ -184,6 +184,15 @@ void milt_control_stop(void);
  * threads (reused by glibc instead of mapped anew per connection) */
 int milt_threads_small_stacks(void);
 
+/*
+ * milt_keep.c: KeepOriginals. milt_keep_write - the message's len bytes
+ * as DIR/QUEUEID.eml (temporary file, then rename); 0, or -1 (logged).
+ * milt_keep_expire - remove the kept files older than days; how many.
+ */
+int milt_keep_write(const char *dir, const char *qid, const uint8_t *p,
+                    size_t len);
+int milt_keep_expire(const char *dir, unsigned days);
+
 /* milt_daemon.c: process set-up for main() */
 struct milt_user {
 	char name[64];

@@ -7,7 +7,8 @@
  * the mask, and this one takes them with sigtimedwait(2) -- plain code,
  * no signal handler. SIGUSR1 reloads the configuration (milt_cfg.c);
  * SIGUSR2, and every StatsInterval seconds, writes StatsFile
- * (milt_stats.c). Both settings are read from the configuration in force
+ * (milt_stats.c). At start, after a reload and every hour it removes the
+ * originals older than KeepDays (milt_keep.c). Both settings are read from the configuration in force
  * each time round, so a reload changes them too.
  */
 #include <errno.h>
@@ -19,7 +20,8 @@
 
 #include "milt.h"
 
-#define CTL_IDLE_S 3600 /* no StatsFile: wake up now and then anyway */
+#define CTL_IDLE_S   3600 /* no StatsFile: wake up now and then anyway */
+#define CTL_EXPIRE_S 3600 /* KeepOriginals: look for old files this often */
 
 static pthread_t ctl_thread;
 static atomic_int ctl_stopping;
@@ -73,6 +75,18 @@ ctl_write(void)
 	milt_cfg_release(cfg);
 }
 
+/* ctl_expire - KeepOriginals: what is older than KeepDays goes */
+static void
+ctl_expire(void)
+{
+	struct milt_cfg *cfg = milt_cfg_hold();
+
+	if (cfg->conf->keep_originals != NULL)
+		(void)milt_keep_expire(cfg->conf->keep_originals,
+		                       cfg->conf->keep_days);
+	milt_cfg_release(cfg);
+}
+
 /* ctl_interval - StatsInterval in force, or CTL_IDLE_S without a file */
 static time_t
 ctl_interval(void)
@@ -86,30 +100,45 @@ ctl_interval(void)
 	return s;
 }
 
+/* ctl_wait - the timeout until the earlier of two times */
+static void
+ctl_wait(struct timespec *ts, time_t a, time_t b)
+{
+	time_t now = ctl_now(), t = a < b ? a : b;
+
+	ts->tv_sec = t > now ? t - now : 0;
+	ts->tv_nsec = 0;
+}
+
 static void *
 ctl_main(void *arg)
 {
-	struct timespec ts = {0, 0};
-	time_t next = ctl_now() + ctl_interval();
+	time_t next = ctl_now() + ctl_interval(), expire = ctl_now();
+	struct timespec ts;
 	sigset_t set;
 	int sig;
 
 	(void)arg;
 	ctl_signals(&set);
 	while (!atomic_load(&ctl_stopping)) {
-		ts.tv_sec = next > ctl_now() ? next - ctl_now() : 0;
+		ctl_wait(&ts, next, expire);
 		sig = sigtimedwait(&set, NULL, &ts);
 		if (atomic_load(&ctl_stopping))
 			break;
 		if (sig == SIGUSR1) {
 			milt_cfg_reload();
 			next = ctl_now() + ctl_interval(); /* it may be new */
+			expire = ctl_now();                /* so may KeepDays */
 			continue;
 		}
 		if (sig == SIGUSR2 || ctl_now() >= next)
 			ctl_write();
 		if (ctl_now() >= next)
 			next = ctl_now() + ctl_interval();
+		if (ctl_now() >= expire) {
+			ctl_expire();
+			expire = ctl_now() + CTL_EXPIRE_S;
+		}
 	}
 	return NULL;
 }

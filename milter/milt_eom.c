@@ -7,8 +7,11 @@
  * call, so it shows exactly what rewrite mode would have changed (its
  * "would:" lines, milt_log_would). When the worker gave no answer, the
  * pool's note names why in the summary line. Each message is counted once
- * (milt_stats.h) under the outcome its summary line names.
+ * (milt_stats.h) under the outcome its summary line names. With
+ * KeepOriginals, the bytes of a message that was rewritten are kept
+ * (milt_keep.c).
  */
+#include <string.h>
 #include <time.h>
 
 #include "milt.h"
@@ -99,6 +102,10 @@ milt_eom(SMFICTX *ctx, struct milt_conn *conn, struct milt_pool *pool)
 		out.detail = note.detail;
 	}
 	ret = milt_eom_decide(ctx, conn, &res, &out);
+	if (strcmp(out.action, "changed") == 0 &&
+	    conn->conf->keep_originals != NULL)
+		(void)milt_keep_write(conn->conf->keep_originals,
+		                      conn->msg->qid, bytes, conn->msg->len);
 	us = milt_us_since(&t0);
 	out.kind = milt_outcome_classify(&out, &res);
 	milt_log_findings(conn->msg, &res.report);

@@ -481,6 +481,8 @@ test_conf_print(void **state)
 	                           "ExemptNetworks none\n"
 	                           "ExemptSenderDomains none\n"
 	                           "FloatingZone from-calendar\n"
+	                           "KeepDays 7\n"
+	                           "KeepOriginals none\n"
 	                           "LogLevel info\n"
 	                           "MaxComponents 20000\n"
 	                           "MaxExpandInstances 100\n"
