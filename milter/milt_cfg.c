@@ -25,8 +25,8 @@
 #include "milt_work.h"
 
 static pthread_mutex_t cfg_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct milt_cfg *cfg_now;           /* the generation in force */
-static struct milt_pool *cfg_pool;         /* NULL: no workers (tests) */
+static struct milt_cfg *cfg_now;   /* the generation in force */
+static struct milt_pool *cfg_pool; /* NULL: no workers (tests) */
 static struct conf *(*cfg_load)(char *, size_t);
 
 /*
@@ -93,7 +93,7 @@ cfg_fixed_str(char **now, char *const *run, const char *key)
 	do {                                                                   \
 		if ((now)->field != (run)->field) {                            \
 			log_notice("reload: %s changes only with a restart; "  \
-			           "still %llu",                                \
+			           "still %llu",                               \
 			           key, (unsigned long long)(run)->field);     \
 			(now)->field = (run)->field;                           \
 		}                                                              \
@@ -194,8 +194,8 @@ milt_cfg_reload(void)
 		return;
 	}
 	old = milt_cfg_hold();
-	cfg = milt_cfg_keep_fixed(conf, old->conf) == 0 ? cfg_new(conf, 1)
-	                                                : NULL;
+	cfg =
+	    milt_cfg_keep_fixed(conf, old->conf) == 0 ? cfg_new(conf, 1) : NULL;
 	milt_cfg_release(old);
 	if (cfg == NULL) {
 		log_warnx("reload refused: out of memory");

@@ -7,9 +7,10 @@
  * the mask, and this one takes them with sigtimedwait(2) -- plain code,
  * no signal handler. SIGUSR1 reloads the configuration (milt_cfg.c);
  * SIGUSR2, and every StatsInterval seconds, writes StatsFile
- * (milt_stats.c). At start, after a reload and every hour it removes the
- * originals older than KeepDays (milt_keep.c). Both settings are read from the configuration in force
- * each time round, so a reload changes them too.
+ * (milt_stats.c); at start, after a reload and every hour it removes the
+ * originals older than KeepDays (milt_keep.c). These settings are read
+ * from the configuration in force each time round, so a reload changes
+ * them too.
  */
 #include <errno.h>
 #include <pthread.h>

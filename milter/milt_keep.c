@@ -52,8 +52,9 @@ keep_put(int dirfd, const char *name, const uint8_t *p, size_t len)
 	int fd, ret = 0, saved;
 	ssize_t n;
 
-	fd = openat(dirfd, name,
-	            O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
+	fd =
+	    openat(dirfd, name,
+	           O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (fd == -1)
 		return -1;
 	while (len > 0 && ret == 0) {

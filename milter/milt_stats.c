@@ -171,16 +171,18 @@ stats_print(FILE *f, const struct stats *s)
 	stats_family(f, "calmilter_messages_total", "counter",
 	             "Messages by what became of them.");
 	for (k = 0; k < MILT_OUT_N; k++)
-		fprintf(f, "calmilter_messages_total{outcome=\"%s\"} %" PRIu64 "\n",
-		        stats_outcomes[k], s->msgs[k]);
+		fprintf(
+		    f, "calmilter_messages_total{outcome=\"%s\"} %" PRIu64 "\n",
+		    stats_outcomes[k], s->msgs[k]);
 	stats_print_rules(f, s);
 	stats_family(f, "calmilter_message_bytes_total", "counter",
 	             "Bytes of the messages counted.");
 	fprintf(f, "calmilter_message_bytes_total %" PRIu64 "\n", s->bytes);
 	stats_family(f, "calmilter_processing_seconds_total", "counter",
 	             "Time from the end of a message to calmilter's verdict.");
-	fprintf(f, "calmilter_processing_seconds_total %" PRIu64 ".%06" PRIu64 "\n",
-	        s->us / 1000000, s->us % 1000000);
+	fprintf(
+	    f, "calmilter_processing_seconds_total %" PRIu64 ".%06" PRIu64 "\n",
+	    s->us / 1000000, s->us % 1000000);
 	stats_family(f, "calmilter_reloads_total", "counter",
 	             "Configuration reloads (SIGUSR1), taken or refused.");
 	fprintf(f, "calmilter_reloads_total{result=\"ok\"} %" PRIu64 "\n",
@@ -281,8 +283,9 @@ milt_stats_log(void)
 		return;
 	stats_copy(s);
 	for (k = 0; k < MILT_OUT_N && n < sizeof(line); k++)
-		n += (size_t)snprintf(line + n, sizeof(line) - n, " %s=%" PRIu64,
-		                      stats_outcomes[k], s->msgs[k]);
+		n +=
+		    (size_t)snprintf(line + n, sizeof(line) - n, " %s=%" PRIu64,
+		                     stats_outcomes[k], s->msgs[k]);
 	log_info("totals:%s bytes=%" PRIu64 " ms=%" PRIu64 " since=%lld", line,
 	         s->bytes, s->us / 1000, (long long)s->start);
 	free(s);

@@ -70,13 +70,15 @@ test_stats_counts(void **state)
 	milt_stats_reload(0);
 	cal_report_free(&rep);
 	got = written(dir, sizeof(dir));
-	assert_non_null(strstr(got, "# TYPE calmilter_messages_total counter\n"
-	                            "calmilter_messages_total{outcome=\"untouched\"} 0\n"
-	                            "calmilter_messages_total{outcome=\"fastpath\"} 2\n"
-	                            "calmilter_messages_total{outcome=\"normalized\"} 1\n"));
+	assert_non_null(strstr(
+	    got, "# TYPE calmilter_messages_total counter\n"
+	         "calmilter_messages_total{outcome=\"untouched\"} 0\n"
+	         "calmilter_messages_total{outcome=\"fastpath\"} 2\n"
+	         "calmilter_messages_total{outcome=\"normalized\"} 1\n"));
 	assert_non_null(strstr(got, "{outcome=\"error\"} 1\n"));
 	assert_non_null(strstr(
-	    got, "calmilter_findings_total{rule=\"R-LEX-9\",kind=\"fix\"} 2\n"));
+	    got,
+	    "calmilter_findings_total{rule=\"R-LEX-9\",kind=\"fix\"} 2\n"));
 	assert_non_null(strstr(
 	    got,
 	    "calmilter_findings_total{rule=\"R-ITIP-1\",kind=\"report\"} 1\n"));
