@@ -4,10 +4,10 @@
 -- next one runs under the new one; a file with an error is refused with
 -- FILE:LINE and the configuration in force stays
 -- (no-method.eml: a calendar without METHOD, whose DTSTAMP is missing too)
--- log: RELOAD1 action=report parts=1 changed=1 rules=R-ITIP-6 outcome=report
--- log: RELOAD2 action=report parts=1 changed=1 rules=R-ITIP-6 outcome=report
--- log: RELOAD3 action=changed parts=1 changed=1 rules=R-ITIP-1,R-ITIP-6,R-MIME-1 outcome=normalized
--- log: RELOAD4 action=changed parts=1 changed=1 rules=R-ITIP-1,R-ITIP-6,R-MIME-1 outcome=normalized
+-- log: RELOAD1 action=report parts=1 changed=1 rules=R-EV-1,R-ITIP-6 outcome=report
+-- log: RELOAD2 action=report parts=1 changed=1 rules=R-EV-1,R-ITIP-6 outcome=report
+-- log: RELOAD3 action=changed parts=1 changed=1 rules=R-EV-1,R-ITIP-1,R-ITIP-6,R-MIME-1 outcome=normalized
+-- log: RELOAD4 action=changed parts=1 changed=1 rules=R-EV-1,R-ITIP-1,R-ITIP-6,R-MIME-1 outcome=normalized
 dofile(top .. "/tests/milter/lib.lua")
 
 local conf = tmp .. "/calmilter.conf"

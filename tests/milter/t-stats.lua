@@ -88,7 +88,7 @@ local want = {
 	'calmilter_messages_total{outcome="error"} 0',
 	'calmilter_findings_total{rule="R-LEX-9",kind="fix"} 2',
 	'calmilter_findings_total{rule="R-ITIP-1",kind="fix"} 1',
-	'calmilter_findings_total{rule="R-ITIP-6",kind="fix"} 1',
+	'calmilter_findings_total{rule="R-ITIP-6",kind="fix"} 2', -- DTSTAMP, SEQUENCE
 	'calmilter_message_bytes_total ' .. sizes,
 	'calmilter_reloads_total{result="ok"} 2',
 	'calmilter_reloads_total{result="failed"} 0',
