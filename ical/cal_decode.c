@@ -230,6 +230,8 @@ cal_decode(char **text, size_t *textlen, struct cal_lexinfo *lex,
 	size_t skip;
 
 	*text = NULL;
+	if (in == NULL)
+		in = "";	/* an empty part: (NULL, 0) */
 	cal_buf_init(&out, len * 4 + 64);
 	skip = cal_strip_bom(in, len, &bomcs);
 	cs = cal_pick_charset(charset, bomcs, &skip, lex);
@@ -243,7 +245,7 @@ cal_decode(char **text, size_t *textlen, struct cal_lexinfo *lex,
 		return st;
 	}
 	if (cs != NULL && out.len == len - skip &&
-	    memcmp(out.p, in + skip, out.len) == 0)
+	    (out.len == 0 || memcmp(out.p, in + skip, out.len) == 0))
 		lex->charset[0] = '\0';	/* identical bytes: nothing transcoded */
 	/* UTF-8 validity is judged per unfolded line by the lexer: a fold may
 	 * legally cut a multi-octet sequence (RFC 5545 3.1) */

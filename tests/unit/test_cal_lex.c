@@ -1074,6 +1074,24 @@ test_lex_not_a_calendar_malformed(void **state)
 	ct_free(&r);
 }
 
+/* an empty part arrives as (NULL, 0): malformed, and no arithmetic on NULL
+ * (the ASan+UBSan run catches it; found by fuzz_mime) */
+static void
+test_lex_empty_null_input_malformed(void **state)
+{
+	struct ct_run r;
+
+	(void)state;
+	ct_init(&r);
+	ct_norm(&r, NULL, 0);
+	ct_assert_status(&r, CAL_MALFORMED);
+	assert_null(r.out.data);
+	r.ctx.mime_charset = "iso-8859-1";
+	ct_norm(&r, NULL, 0);
+	ct_assert_status(&r, CAL_MALFORMED);
+	ct_free(&r);
+}
+
 int
 main(void)
 {
@@ -1128,6 +1146,7 @@ main(void)
 	    cmocka_unit_test(test_lex_detect_kinds),
 	    cmocka_unit_test(test_lex_vcalendar_1_0_skipped_untouched),
 	    cmocka_unit_test(test_lex_not_a_calendar_malformed),
+	    cmocka_unit_test(test_lex_empty_null_input_malformed),
 	};
 
 	cal_init();
