@@ -351,6 +351,14 @@ int	cal_meaning_check_tz(const char *before, const char *after,
 	    const struct cal_tzset *tz, struct cal_report *rep, char *why,
 	    size_t whylen);
 
+/*
+ * cal_recur_unsafe - the first recurrence rule in c or below it that
+ * libical cannot be trusted to expand in bounded time (cal_recur.c says
+ * which), as a phrase for a finding; NULL when there is none.
+ */
+struct icalcomponent_impl;
+const char	*cal_recur_unsafe(struct icalcomponent_impl *c);
+
 /* name helpers */
 int	cal_streq(const char *a, const char *b);	/* ASCII case-insensitive */
 

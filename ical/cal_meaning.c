@@ -488,7 +488,12 @@ judge(icalcomponent *ra, icalcomponent *rb, const struct cal_limits *lim,
 	char side = ' ';
 	int ret = 1, r;
 
-	if ((r = both_facts(ra, rb, lim, allow, &a, &b)) == -3) {
+	if ((d = cal_recur_unsafe(ra)) != NULL ||
+	    (d = cal_recur_unsafe(rb)) != NULL) {
+		cal_report_add(rep, "R-LEX-10", CAL_REPORT, "libical cannot "
+		    "expand %s in bounded time; left as it is", d);
+		ret = -1;
+	} else if ((r = both_facts(ra, rb, lim, allow, &a, &b)) == -3) {
 		cal_report_add(rep, "LIMIT", CAL_REPORT, "MaxExpansion (%zu): "
 		    "more occurrences to compare; left as it is",
 		    lim->max_expansion);

@@ -436,12 +436,73 @@ test_meaning_empty_calendar_same(void **state)
 	done(&m);
 }
 
+/* a zone with one observance rule, for the recurrence guard */
+#define ZONE_RULE(dtstart, rule)                                               \
+	CAL_HEAD "BEGIN:VTIMEZONE\r\nTZID:Z\r\nBEGIN:STANDARD\r\n"             \
+	         "DTSTART:" dtstart "\r\nTZOFFSETFROM:-0200\r\n"                 \
+	         "TZOFFSETTO:-0300\r\nRRULE:" rule "\r\nEND:STANDARD\r\n"      \
+	         "END:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:g@example.org\r\n"      \
+	         "DTSTAMP:20250101T000000Z\r\n"                                 \
+	         "DTSTART;TZID=Z:20170430T150000\r\nSUMMARY:x\r\n" CAL_TAIL
+
+/* guard - cal_meaning_check of a text against itself */
+static int
+guard(const char *text)
+{
+	struct mc m;
+	int r = check(&m, text, text);
+
+	if (r == -1)
+		assert_int_equal(ct_count(&m.rep, "R-LEX-10", CAL_REPORT), 1);
+	done(&m);
+	return r;
+}
+
+/* rules libical would search without end (or for seconds) are not handed
+ * to it: the object is unjudged (found by fuzz_lex, tests/fuzz/crashes) */
+static void
+test_meaning_unbounded_recurrence_unjudged(void **state)
+{
+	(void)state;
+	/* Horde's "third Sunday": BYMONTHDAY and BYDAY=1SU never meet */
+	assert_int_equal(guard(ZONE_RULE("20021103T000000",
+	                                 "FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=15,"
+	                                 "16,17,18,19,20,21;BYDAY=1SU")),
+	                 -1);
+	assert_int_equal(guard(ZONE_RULE("20021103T000000",
+	                                 "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30")),
+	                 -1);
+	assert_int_equal(guard(ZONE_RULE("20021103T000000",
+	                                 "FREQ=MONTHLY;BYMONTHDAY=-8;BYDAY=-1SU")),
+	                 -1);
+	/* before the Gregorian calendar, libical's search never ends */
+	assert_int_equal(guard(ZONE_RULE("15000101T000000",
+	                                 "FREQ=YEARLY;BYMONTH=10;BYDAY=3SU")),
+	                 -1);
+	assert_int_equal(guard(ZONE_RULE("20021103T000000",
+	                                 "FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=28")),
+	                 -1);
+	/* the rules that do occur are judged as before */
+	assert_int_equal(guard(ZONE_RULE("20021103T000000",
+	                                 "FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=15,"
+	                                 "16,17,18,19,20,21;BYDAY=SU")),
+	                 1);
+	assert_int_equal(guard(ZONE_RULE("20021103T000000",
+	                                 "FREQ=MONTHLY;BYMONTHDAY=-7;BYDAY=-1SU")),
+	                 1);
+	assert_int_equal(guard(ZONE_RULE("16040101T000000",
+	                                 "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29")),
+	                 1);
+	assert_int_equal(guard(BASE), 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_meaning_same_text_same),
 	    cmocka_unit_test(test_meaning_empty_calendar_same),
+	    cmocka_unit_test(test_meaning_unbounded_recurrence_unjudged),
 	    cmocka_unit_test(test_meaning_vtimezone_offset_changed_differs),
 	    cmocka_unit_test(test_meaning_exdate_removed_differs),
 	    cmocka_unit_test(test_meaning_series_count_changed_differs),
