@@ -60,7 +60,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all check run install uninstall clean deps deps-build deps-check conf-example \
 	unit corpus milter e2e lint asan privileges unit-security \
-	bench-pool bench-pool-tiny fault bench bench-tiny
+	bench-pool bench-pool-tiny fault bench bench-tiny \
+	fuzz fuzz-bin fuzz-build fuzz-check fuzz-replay valgrind tsan
 .PHONY: e2e-postfix e2e-sendmail sendmail-tree
 
 all: $(B)/calmilter $(B)/calnorm
@@ -119,6 +120,8 @@ CHECK_PKGS += m4 libwrap0 libldap-2.5-0
 CHECK_PKGS += mandoc
 # make deb and its lintian
 CHECK_PKGS += build-essential debhelper dpkg-dev lintian
+# fuzzing (clang, libFuzzer), ThreadSanitizer, valgrind
+CHECK_PKGS += clang-14 libclang-rt-14-dev llvm-14 valgrind
 APT_ENV := DEBIAN_FRONTEND=noninteractive
 
 define install_missing
@@ -258,6 +261,14 @@ CHECK_STEPS += unit-security
 unit-security: $(B)/calmilter
 	tests/systemd/security.sh
 
+# valgrind: the pipeline over the whole corpus, memcheck, one process
+$(B)/tests/valgrind_batch: tests/valgrind/batch.c $(LIBMIME) $(LIBCAL)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+CHECK_STEPS += valgrind
+valgrind: $(B)/tests/valgrind_batch
+	tests/valgrind/run.sh
+
 # ---- sanitizer builds ---------------------------------------------------------
 # The same sources built in a directory of their own (build/ is untouched).
 # asan: the unit tests under AddressSanitizer (with LeakSanitizer) and
@@ -303,6 +314,50 @@ deb-check:
 CHECK_STEPS += deb-check
 .PHONY: deb deps-deb deb-check
 
+# tsan: the daemon built with ThreadSanitizer (clang) in build-tsan/, many
+# miltertest sessions at once (tests/tsan/run.sh)
+CHECK_STEPS += tsan
+tsan: $(B)/calnorm
+	$(MAKE) B=build-tsan CC=$(FUZZ_CC) OPT='-O1 -g' SAN=-fsanitize=thread \
+	    build-tsan/calmilter
+	tests/tsan/run.sh
+
+# ---- fuzzing ------------------------------------------------------------------
+# tests/fuzz/fuzz_NAME.c: one target per entry point. With clang and
+# libFuzzer (build-fuzz/, ASan+UBSan) they fuzz; with any compiler and
+# tests/fuzz/standalone.c they replay files (build-asan/, gcc).
+#   make fuzz [FUZZ_SECONDS=600] [FUZZ_TARGETS='ical mime']
+#   make fuzz-check    each target 30 s, every stored crash replayed
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= ical vcal vcard lex mime
+FUZZ_CC	 := clang-14
+FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined \
+	    -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_MAIN ?= $(B)/tests/fuzz/standalone.o	# or -fsanitize=fuzzer
+FUZZ_ENV := $(ASAN_ENV) \
+	    ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer
+
+$(B)/fuzz/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/fuzz_cal.o \
+    $(filter %.o,$(FUZZ_MAIN)) $(LIBMIME) $(LIBCAL)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ \
+	    $(filter-out %.o,$(FUZZ_MAIN)) $(LIBS)
+
+fuzz-bin: $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
+fuzz-build:
+	$(MAKE) B=build-fuzz CC=$(FUZZ_CC) OPT='-O1 -g' SAN='$(FUZZ_SAN)' \
+	    FUZZ_MAIN=-fsanitize=fuzzer fuzz-bin
+fuzz: fuzz-build
+	$(FUZZ_ENV) tests/fuzz/run.sh fuzz build-fuzz $(FUZZ_SECONDS) \
+	    $(FUZZ_TARGETS)
+fuzz-replay:
+	$(MAKE) B=build-asan OPT='-O1 -g' SAN='$(ASAN_SAN)' fuzz-bin
+	$(FUZZ_ENV) tests/fuzz/run.sh replay build-asan $(FUZZ_TARGETS)
+CHECK_STEPS += fuzz-check
+fuzz-check: fuzz-build fuzz-replay
+	$(FUZZ_ENV) tests/fuzz/run.sh replay build-fuzz $(FUZZ_TARGETS)
+	$(FUZZ_ENV) tests/fuzz/run.sh fuzz build-fuzz 30 $(FUZZ_TARGETS)
+
 # ---- install --------------------------------------------------------------
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
@@ -329,4 +384,4 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man8/calmilter.8
 
 clean:
-	rm -rf $(B) build-asan
+	rm -rf $(B) build-asan build-fuzz build-tsan
