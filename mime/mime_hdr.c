@@ -246,8 +246,8 @@ mime_ctype_param(const char *ctype, const char *name)
 			continue;
 		eq = memchr(seg, '=', n);
 		eq++;
-		while (isspace((unsigned char)*eq))
-			eq++;
+		while (eq < seg + n && isspace((unsigned char)*eq))
+			eq++;	/* not past the segment: its end is trimmed */
 		return unquote(eq, n - (size_t)(eq - seg));
 	}
 	return NULL;

@@ -359,10 +359,35 @@ test_fast_header_names_any_case(void **state)
 	                 1);
 }
 
+/* a parameter whose value is only white space: an empty value, and no
+ * read past the segment (fuzz_mime: the skip ran past its trimmed end and
+ * the length wrapped around) */
+static void
+test_ctype_param_blank_value_empty(void **state)
+{
+	char *v;
+
+	(void)state;
+	v = mime_ctype_param("text/calendar; charset=\f", "charset");
+	assert_non_null(v);
+	assert_string_equal(v, "");
+	free(v);
+	v = mime_ctype_param("text/calendar; charset= \t ; method=REQUEST",
+	                     "charset");
+	assert_non_null(v);
+	assert_string_equal(v, "");
+	free(v);
+	v = mime_ctype_param("text/calendar; method= REQUEST", "method");
+	assert_non_null(v);
+	assert_string_equal(v, "REQUEST");
+	free(v);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ctype_param_blank_value_empty),
 	    cmocka_unit_test(test_fast_no_for_text_plain),
 	    cmocka_unit_test(test_fast_no_for_text_html),
 	    cmocka_unit_test(test_fast_no_for_pdf_named_report_pdf),
