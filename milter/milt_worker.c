@@ -78,7 +78,7 @@ static const char worker_warmup[] =
     "END:VEVENT\r\nEND:VCALENDAR\r\n--b--\r\n";
 
 /* worker_vsay - one line on stderr, in one write */
-static void
+static void __attribute__((format(printf, 1, 0)))
 worker_vsay(const char *fmt, va_list ap)
 {
 	char line[512];
