@@ -61,7 +61,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 .PHONY: all check run install uninstall clean deps deps-build deps-check conf-example \
 	unit corpus milter e2e lint asan privileges unit-security \
 	bench-pool bench-pool-tiny fault bench bench-tiny \
-	fuzz fuzz-bin fuzz-build fuzz-check fuzz-replay valgrind tsan
+	fuzz fuzz-bin fuzz-build fuzz-check fuzz-replay valgrind tsan load
 .PHONY: e2e-postfix e2e-sendmail sendmail-tree
 
 all: $(B)/calmilter $(B)/calnorm
@@ -314,6 +314,13 @@ deb-check:
 CHECK_STEPS += deb-check
 .PHONY: deb deps-deb deb-check
 
+# load: thousands of messages over 32 SMTP sessions through a private
+# Postfix and calmilter (tests/load/run.sh); make check runs a reduced size
+LOAD_CHECK := LOAD_MESSAGES=2000 LOAD_WARMUP=500
+CHECK_STEPS += load
+load: $(B)/calmilter $(B)/calnorm
+	$(LOAD_CHECK) tests/load/run.sh
+
 # tsan: the daemon built with ThreadSanitizer (clang) in build-tsan/, many
 # miltertest sessions at once (tests/tsan/run.sh). clang flags the fields
 # libseccomp's SCMP_A0..5 macros leave to their default (gcc does not).
@@ -328,7 +335,8 @@ tsan: $(B)/calnorm
 # libFuzzer (build-fuzz/, ASan+UBSan) they fuzz; with any compiler and
 # tests/fuzz/standalone.c they replay files (build-asan/, gcc).
 #   make fuzz [FUZZ_SECONDS=600] [FUZZ_TARGETS='ical mime']
-#   make fuzz-check    each target 30 s, every stored crash replayed
+#   make fuzz-check    each target 30 s, every stored crash replayed (inputs
+#                      cut at 16 KB, so that loading the seeds stays short)
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS ?= ical vcal vcard lex mime
 FUZZ_CC	 := clang-14
@@ -357,7 +365,8 @@ fuzz-replay:
 CHECK_STEPS += fuzz-check
 fuzz-check: fuzz-build fuzz-replay
 	$(FUZZ_ENV) tests/fuzz/run.sh replay build-fuzz $(FUZZ_TARGETS)
-	$(FUZZ_ENV) tests/fuzz/run.sh fuzz build-fuzz 30 $(FUZZ_TARGETS)
+	$(FUZZ_ENV) FUZZ_MAX_LEN=16384 tests/fuzz/run.sh fuzz build-fuzz 30 \
+	    $(FUZZ_TARGETS)
 
 # ---- install --------------------------------------------------------------
 install: all
