@@ -316,7 +316,7 @@ CHECK_STEPS += deb-check
 
 # load: thousands of messages over 32 SMTP sessions through a private
 # Postfix and calmilter (tests/load/run.sh); make check runs a reduced size
-LOAD_CHECK := LOAD_MESSAGES=2000 LOAD_WARMUP=500
+LOAD_CHECK := LOAD_MESSAGES=1000 LOAD_WARMUP=250
 CHECK_STEPS += load
 load: $(B)/calmilter $(B)/calnorm
 	$(LOAD_CHECK) tests/load/run.sh
