@@ -36,7 +36,10 @@ command -v miltertest >/dev/null || { echo "tsan: no miltertest" >&2; exit 2; }
 
 port=$(( $(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000 ))
 while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-printf 'Socket inet:%s@127.0.0.1\nSyslog no\nLogLevel info\nUserID none\n' \
+getent passwd calmilter >/dev/null ||
+    useradd --system --no-create-home --home-dir /nonexistent \
+	--shell /usr/sbin/nologin calmilter
+printf 'Socket inet:%s@127.0.0.1\nSyslog no\nLogLevel info\nUserID calmilter\n' \
     "$port" >"$tmp/calmilter.conf"
 
 # the sanitizer's reports go to files of their own; setarch -R: clang 14's
