@@ -242,7 +242,8 @@ obs_rdate(struct onsets *os, const char *v, int32_t from, int32_t to,
 		n = strcspn(v, ",");
 		if (n < sizeof(one)) {
 			memcpy(one, v, n);
-			one[strcspn(one, "/") < n ? strcspn(one, "/") : n] = '\0';
+			one[n] = '\0';
+			one[strcspn(one, "/")] = '\0';	/* a PERIOD's start */
 			if (cal_time_parse(&t, one) == 0 && !t.is_date)
 				onsets_add(os, t.secs, from, to, dst);
 		}
