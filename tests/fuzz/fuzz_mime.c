@@ -85,9 +85,10 @@ hdr_fold(struct hdr *h, const uint8_t *line, size_t n)
 /* fast_says_no - mime_fast on the top-level header block, as libmilter
  * hands it over; *why is the fast path's reason (static) */
 static int
-fast_says_no(const uint8_t *msg, size_t len, const char **why)
+fast_says_no(const uint8_t *msg, size_t len, const struct mime_policy *pol,
+    const char **why)
 {
-	struct mime_fast *f = mime_fast_new();
+	struct mime_fast *f = mime_fast_new(pol);
 	struct hdr h = { NULL, NULL };
 	size_t i, e, n;
 	int no;
@@ -142,7 +143,7 @@ fuzz_message(const uint8_t *data, size_t size, const struct mime_policy *pol)
 	const char *why;
 	uint8_t *out;
 	size_t outlen;
-	int no = fast_says_no(data, size, &why);
+	int no = fast_says_no(data, size, pol, &why);
 
 	mime_result_init(&res);
 	st = mime_process(&res, data, size, pol);
