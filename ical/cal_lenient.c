@@ -349,6 +349,10 @@ lenient_rrule(const char *msg, struct icaltimetype start)
 	lenient_rule(msg + strlen(RRULE_ERROR), rule, sizeof(rule), &count);
 	r = icalrecurrencetype_from_string(rule);
 	icalerror_clear_errno();
+	if (r.rscale != NULL) {	/* ours to free; not read leniently */
+		free(r.rscale);
+		return NULL;
+	}
 	if (r.freq == ICAL_NO_RECURRENCE)
 		return NULL;
 	if (count > 0 && count <= 100000 && !icaltime_is_null_time(start))

@@ -158,6 +158,8 @@ label_ctype(const struct mime_item *it, const struct label *lab)
 
 	if (lab->method == NULL && lab->charset == NULL && !lab->relabel)
 		return NULL;
+	if (it->ctype == NULL && !lab->relabel)
+		return NULL;	/* nothing to edit: mime_part_emit decides */
 	base = lab->relabel ? g_strconcat("text/calendar",
 	    params != NULL ? params : "", NULL) : g_strdup(it->ctype);
 	v = mime_ctype_edit(base, lab->charset, lab->method);
