@@ -181,8 +181,8 @@ ev_spell_prop(struct cal_prop *p, const struct cal_env *env)
 
 	cal_buf_init(&b, strlen(p->value) + 64);
 	n = ev_fix_list(p, &b, &dates, env);
-	if (n < 0 || b.oom || b.over)
-		goto out;
+	if (n < 0 || b.oom || b.over || b.p == NULL)
+		goto out;	/* b.p NULL: an empty value, nothing to spell */
 	if (is_date && !dates) {
 		cal_report_add(env->rep, "R-EV-6", CAL_REPORT, "line %u: %s "
 		    "VALUE=DATE with a time of day; left as it is", p->line,
